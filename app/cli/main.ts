@@ -1,0 +1,51 @@
+import { describeError, HubError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { bridge, bridgeHelp } from './bridge.js';
+import { serve, serveHelp } from './serve.js';
+import { status, statusHelp } from './status.js';
+import { stdio, stdioHelp } from './stdio.js';
+import { token, tokenHelp } from './token.js';
+
+type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
+
+const COMMANDS: Record<string, Command> = {
+  serve: { run: serve, help: serveHelp, summary: 'run the hub headless' },
+  status: { run: status, help: statusHelp, summary: 'show providers, tools and AI sessions of the running hub' },
+  bridge: { run: bridge, help: bridgeHelp, summary: 'offer a stdio MCP server\'s tools to the hub' },
+  stdio: { run: stdio, help: stdioHelp, summary: 'a stdio MCP server forwarding to the hub (for Claude Desktop)' },
+  token: { run: token, help: tokenHelp, summary: 'create or revoke tokens' },
+};
+
+export const usage = `Inlet ${VERSION}: an MCP hub the tools connect in to.
+
+Usage: inlet <command> [options]
+
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .join('\n')}
+
+Every command takes --data-dir DIR (else INLET_HOME, else the per-OS config dir) and --help.`;
+
+/** Runs the CLI; returns the exit code. Failures print one sentence to stderr. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(VERSION);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`inlet: unknown command "${name}"; run inlet --help for the list.\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    process.stderr.write(`inlet ${name}: ${describeError(error)}\n`);
+    return error instanceof HubError && error.code === 'USAGE' ? 2 : 1;
+  }
+}

@@ -1,0 +1,55 @@
+import { HubError } from '../core/errors.js';
+import { findRunningHub } from '../core/hub-file.js';
+import type { HubStatus } from '../core/status.js';
+import { parse } from './args.js';
+import { createContext } from './context.js';
+
+export const statusHelp = `Usage: inlet status [--json] [--data-dir DIR]
+
+Shows the running hub: providers, their tools, since when, calls and errors, and AI sessions.`;
+
+export async function status(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { json: { type: 'boolean' } });
+  if (values.help) return (console.log(statusHelp), 0);
+  const context = createContext(values['data-dir']);
+  const hub = await findRunningHub(context.dataDir);
+  const admin = (await context.tokens()).mint('admin');
+  const response = await fetch(`${hub.urls.api}/status`, { headers: { Authorization: `Bearer ${admin}` } });
+  if (!response.ok) throw new HubError('HUB_UNREACHABLE', `The hub answered ${response.status} to the status request (is it using another data dir's secret?).`);
+  const snapshot = (await response.json()) as HubStatus;
+  if (values.json) {
+    process.stdout.write(JSON.stringify(snapshot, null, 2) + '\n');
+    return 0;
+  }
+  process.stdout.write(formatStatus(snapshot));
+  return 0;
+}
+
+export function formatStatus(s: HubStatus, now = Date.now()): string {
+  const lines = [
+    `Inlet ${s.version} (pid ${s.pid}), up ${ago(s.startedAt, now)}`,
+    `  AI clients: ${s.urls.mcp}    providers: ${s.urls.ws}${s.urls.remoteWs ? `, ${s.urls.remoteWs}` : ''}`,
+    '',
+  ];
+  if (s.providers.length === 0) {
+    lines.push('No provider connected yet. Connect one with: inlet bridge --name NAME -- COMMAND ARGS...');
+  } else {
+    lines.push(`${s.providers.length} provider(s), ${s.toolCount} tool(s):`);
+    for (const p of s.providers) {
+      lines.push(
+        `  ${p.name}  [${p.state}]  since ${ago(p.since, now)} ago  ${p.calls} call(s), ${p.errors} error(s)${p.calls ? `, avg ${p.avgMs} ms` : ''}  (${p.client}${p.remote ? ` from ${p.remote}` : ''})`,
+      );
+      for (const tool of p.tools) lines.push(`      ${tool}`);
+    }
+  }
+  lines.push('', s.sessions.length ? `${s.sessions.length} AI session(s):` : 'No AI client connected.');
+  for (const session of s.sessions) lines.push(`  ${session.caller}${session.client ? ` (${session.client})` : ''}  since ${ago(session.since, now)} ago`);
+  return lines.join('\n') + '\n';
+}
+
+function ago(iso: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
+  return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
+}

@@ -1,0 +1,44 @@
+import { writeFileAtomic } from '../core/atomic-file.js';
+import { HubError } from '../core/errors.js';
+import { assertClientId } from '../core/tokens.js';
+import { parse } from './args.js';
+import { createContext } from './context.js';
+
+export const tokenHelp = `Usage: inlet token create --client ID
+       inlet token revoke --client ID
+
+  create   prints a token for the client alone on stdout
+  revoke   stops every token of that client from working (the running hub applies it at once)
+Client ids: ai:NAME (AI clients), provider:NAME (tools under NAME), ext:ID, addin:NAME, admin.`;
+
+export async function token(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { client: { type: 'string' } }, true);
+  const action = positionals[0];
+  if (values.help || !action) return (console.log(tokenHelp), values.help ? 0 : 2);
+  const context = createContext(values['data-dir']);
+  const clientId = values.client;
+  if (!clientId) throw new HubError('USAGE', `inlet token ${action} needs --client ID (for example --client ai:claude).`);
+  assertClientId(clientId);
+  if (action === 'create') {
+    const tokens = await context.tokens();
+    if (tokens.isRevoked(clientId)) {
+      throw new HubError('TOKEN_REVOKED', `The client ${clientId} was revoked; pick another name, or remove it from tokens.revoked in ${context.configPath}.`);
+    }
+    process.stdout.write(tokens.mint(clientId) + '\n');
+    return 0;
+  }
+  if (action === 'revoke') {
+    const loaded = await context.loadConfig();
+    const revoked = new Set(loaded.config.tokens.revoked);
+    if (revoked.has(clientId)) {
+      process.stderr.write(`${clientId} was already revoked.\n`);
+      return 0;
+    }
+    revoked.add(clientId);
+    const raw = { ...loaded.raw, tokens: { ...(loaded.raw.tokens as object | undefined), revoked: [...revoked] } };
+    await writeFileAtomic(context.configPath, JSON.stringify(raw, null, 2) + '\n', 0o600);
+    process.stderr.write(`Revoked ${clientId}: its tokens stop working now.\n`);
+    return 0;
+  }
+  throw new HubError('USAGE', `Unknown token action "${action}": use create or revoke.`);
+}

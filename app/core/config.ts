@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { HubError } from './errors.js';
+
+/**
+ * `config.json`: the user's settings. CleverChatty's `reverse_mcp_settings` and `tools_servers`
+ * keys are accepted exactly as CleverChatty writes them (so one file can serve both), plus
+ * Inlet's own keys. Unknown top-level keys are kept and reported as warnings, not errors: a
+ * CleverChatty config carries many keys that mean nothing to Inlet.
+ */
+
+const PortSchema = z.number().int().min(0).max(65535);
+
+export const TlsSettingsSchema = z.looseObject({
+  enabled: z.boolean().default(false),
+  cert_file: z.string().default(''),
+  key_file: z.string().default(''),
+});
+
+export const ReverseMcpSettingsSchema = z.looseObject({
+  /** CleverChatty: whether its listener runs. Inlet's loopback /ws always runs; this gates the second listener. */
+  enabled: z.boolean().default(false),
+  /** CleverChatty form ":9090" or "0.0.0.0:9090": a second, provider-only listener. */
+  listen_host: z.string().default(''),
+  tls: TlsSettingsSchema.default({ enabled: false, cert_file: '', key_file: '' }),
+  /** Seconds between WebSocket pings; a provider silent for two intervals is dead. */
+  heartbeat_s: z.number().positive().default(15),
+  /** Largest WebSocket frame accepted from a provider. */
+  max_frame_bytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+});
+
+export const ToolsServerSchema = z.looseObject({
+  transport: z.string().default(''),
+  /** Static token for this server name only; empty means no authentication (CleverChatty's rule). */
+  auth_token: z.string().optional(),
+  interface: z.string().optional(),
+  disabled: z.boolean().default(false),
+  /** Inlet: per-call timeout for this provider, in seconds. */
+  call_timeout_s: z.number().positive().optional(),
+});
+
+export const ProviderSettingsSchema = z.strictObject({
+  call_timeout_s: z.number().positive().optional(),
+});
+
+export const TokenSettingsSchema = z.strictObject({
+  /** Client ids whose tokens no longer work (`inlet token revoke`). */
+  revoked: z.array(z.string()).default([]),
+});
+
+export const ConfigSchema = z.looseObject({
+  host: z.string().default('127.0.0.1'),
+  port: PortSchema.default(41414),
+  /** Default per-call timeout, in seconds. */
+  call_timeout_s: z.number().positive().default(60),
+  providers: z.record(z.string(), ProviderSettingsSchema).default({}),
+  tokens: TokenSettingsSchema.default({ revoked: [] }),
+  reverse_mcp_settings: ReverseMcpSettingsSchema.default(() => ReverseMcpSettingsSchema.parse({})),
+  tools_servers: z.record(z.string(), ToolsServerSchema).default({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ReverseMcpSettings = z.infer<typeof ReverseMcpSettingsSchema>;
+export type ToolsServer = z.infer<typeof ToolsServerSchema>;
+
+const KNOWN_KEYS = new Set(Object.keys(ConfigSchema.shape));
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file's parsed JSON as written (what `inlet token revoke` edits and writes back). */
+  raw: Record<string, unknown>;
+  warnings: string[];
+  /** False when the file does not exist and defaults are used. */
+  exists: boolean;
+}
+
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}
+
+/** Parses config text; throws a HubError whose message is one sentence naming file, field and problem. */
+export function parseConfig(text: string, file: string): Omit<LoadedConfig, 'exists'> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new HubError('CONFIG_INVALID', `The config file ${file} is not valid JSON (${(error as Error).message}).`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new HubError('CONFIG_INVALID', `The config file ${file} must hold a JSON object at the top level.`);
+  }
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+    throw new HubError('CONFIG_INVALID', `The config file ${file} is invalid at "${field}": ${issue.message}.`);
+  }
+  const warnings = Object.keys(raw)
+    .filter((key) => !KNOWN_KEYS.has(key) && key !== 'approvals' && !key.startsWith('$'))
+    .map((key) => `config key "${key}" in ${file} is not used by Inlet and is ignored`);
+  return { config: result.data, raw: raw as Record<string, unknown>, warnings };
+}
+
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { config: defaultConfig(), raw: {}, warnings: [], exists: false };
+    }
+    throw new HubError('CONFIG_UNREADABLE', `The config file ${file} cannot be read (${(error as Error).message}).`);
+  }
+  return { ...parseConfig(text, file), exists: true };
+}
+
+/** The per-call timeout that applies to a provider, in milliseconds. */
+export function callTimeoutMs(config: Config, provider: string): number {
+  const seconds =
+    config.providers[provider]?.call_timeout_s ?? config.tools_servers[provider]?.call_timeout_s ?? config.call_timeout_s;
+  return Math.round(seconds * 1000);
+}
+
+/** Parses CleverChatty's listen_host (":9090", "0.0.0.0:9090", "[::]:9090"). */
+export function parseListenHost(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
+  if (!match) throw new HubError('CONFIG_INVALID', `reverse_mcp_settings.listen_host "${value}" must look like ":9090" or "0.0.0.0:9090".`);
+  const port = Number(match[3]);
+  if (port > 65535) throw new HubError('CONFIG_INVALID', `reverse_mcp_settings.listen_host "${value}" has a port above 65535.`);
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}

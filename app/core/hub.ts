@@ -1,0 +1,309 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { loadConfig, parseListenHost, type Config } from './config.js';
+import { describeError, HubError } from './errors.js';
+import { checkHostAndOrigin } from './http-guard.js';
+import { sendJson, sendText } from './http-util.js';
+import { CONFIG_FILE, findRunningHub, removeHubFile, writeHubFile, type HubFile } from './hub-file.js';
+import { createLogger, type Logger } from './log.js';
+import { McpEndpoint } from './mcp-endpoint.js';
+import { ProviderConnection } from './provider-connection.js';
+import { ProviderListener } from './provider-listener.js';
+import type { SecretStore } from './secret-store.js';
+import { ToolRegistry } from './tool-registry.js';
+import { ToolRouter } from './tool-router.js';
+import { bearerToken, loadOrCreateSecret, TokenService, type TokenIdentity } from './tokens.js';
+import { CLOSE } from './ws-transport.js';
+import { VERSION } from './version.js';
+import { buildStatus, type HubStatus } from './status.js';
+
+export interface HubOptions {
+  dataDir: string;
+  secretStore: SecretStore;
+  /** Overrides config.json's port (0 picks a free one). */
+  port?: number;
+  /** Overrides config.json's host. */
+  host?: string;
+  /** Write hub.json (default true). */
+  writeDiscovery?: boolean;
+  log?: Logger;
+}
+
+export interface HubUrls {
+  ws: string;
+  mcp: string;
+  healthz: string;
+  api: string;
+  /** The second, provider-only listener, when configured. */
+  remoteWs?: string;
+}
+
+/**
+ * The headless hub: one HTTP server on loopback carrying the provider socket (`/ws`, `/`), the
+ * AI endpoint (`/mcp`), the admin API (`/api/…`) and `/healthz`, plus the optional second
+ * provider listener from `reverse_mcp_settings`.
+ */
+export class Hub {
+  readonly log: Logger;
+  readonly registry: ToolRegistry;
+  readonly startedAt = new Date();
+  config!: Config;
+  tokens!: TokenService;
+  urls!: HubUrls;
+  private router!: ToolRouter;
+  private endpoint!: McpEndpoint;
+  private listener!: ProviderListener;
+  private server: HttpServer | undefined;
+  private remoteServer: HttpServer | undefined;
+  private boundHost = '127.0.0.1';
+  private watcher: FSWatcher | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: HubOptions) {
+    this.log = options.log ?? createLogger('hub');
+    this.registry = new ToolRegistry(this.log.child('registry'));
+  }
+
+  get configPath(): string {
+    return join(this.options.dataDir, CONFIG_FILE);
+  }
+
+  async start(): Promise<HubUrls> {
+    await mkdir(this.options.dataDir, { recursive: true, mode: 0o700 });
+    const loaded = await loadConfig(this.configPath);
+    for (const warning of loaded.warnings) this.log.warn(warning);
+    this.config = loaded.config;
+    if (this.options.writeDiscovery !== false) await this.refuseSecondHub();
+
+    const secret = await loadOrCreateSecret(this.options.secretStore);
+    this.tokens = new TokenService(secret, this.config);
+    for (const name of this.tokens.unauthenticatedNames) {
+      this.log.warn('tools_servers entry has an empty auth_token: any peer may connect under this name', { provider: name });
+    }
+    this.router = new ToolRouter(this.registry, () => this.config);
+    const settings = this.config.reverse_mcp_settings;
+    this.endpoint = new McpEndpoint(this.registry, this.router, this.tokens, this.log.child('mcp'), settings.max_frame_bytes);
+    this.boundHost = this.options.host ?? this.config.host;
+    this.listener = new ProviderListener({
+      tokens: this.tokens,
+      maxFrameBytes: settings.max_frame_bytes,
+      boundHost: this.boundHost,
+      log: this.log.child('providers'),
+      onConnection: (socket, name, identity, req) => this.acceptProvider(socket, name, identity, req),
+    });
+
+    this.server = createServer((req, res) => this.route(req, res));
+    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head, this.boundHost));
+    this.server.on('clientError', (_error, socket) => socket.destroy());
+    this.server.keepAliveTimeout = 65_000;
+    const port = await listen(this.server, this.options.port ?? this.config.port, this.boundHost);
+    const base = `${hostForUrl(this.boundHost)}:${port}`;
+    this.urls = { ws: `ws://${base}/ws`, mcp: `http://${base}/mcp`, healthz: `http://${base}/healthz`, api: `http://${base}/api` };
+
+    if (settings.enabled && settings.listen_host) this.urls.remoteWs = await this.startRemoteListener(this.config);
+
+    if (this.options.writeDiscovery !== false) {
+      const file: HubFile = { pid: process.pid, version: VERSION, startedAt: this.startedAt.toISOString(), urls: { ...this.urls } };
+      await writeHubFile(this.options.dataDir, file);
+    }
+    this.watchConfig();
+    this.log.info('hub listening', { mcp: this.urls.mcp, ws: this.urls.ws, remote: this.urls.remoteWs });
+    return this.urls;
+  }
+
+  /** Mints a token with this hub's secret (used by `inlet serve` to print a ready config). */
+  mintToken(clientId: string): string {
+    return this.tokens.mint(clientId);
+  }
+
+  status(): HubStatus {
+    return buildStatus(this, this.endpoint.listSessions());
+  }
+
+  /**
+   * Clean shutdown: providers get a close frame (1001), AI calls in flight get their error
+   * (the provider closing fails them), then sessions and listeners close and hub.json goes.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.watcher?.close();
+      if (this.reloadTimer) clearTimeout(this.reloadTimer);
+      for (const provider of this.registry.allProviders()) provider.close(CLOSE.GOING_AWAY, 'the hub is shutting down');
+      // Let the tool errors of failed calls reach their AI clients before the sessions close.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await this.endpoint?.closeAll();
+      this.listener?.close();
+      await Promise.all([closeServer(this.server), closeServer(this.remoteServer)]);
+      if (this.options.writeDiscovery !== false) await removeHubFile(this.options.dataDir, process.pid).catch(() => undefined);
+      this.log.info('hub stopped');
+    })();
+    return this.stopping;
+  }
+
+  private async refuseSecondHub(): Promise<void> {
+    try {
+      const other = await findRunningHub(this.options.dataDir, 1_000);
+      if (other.pid !== process.pid) {
+        throw new HubError('LISTEN_FAILED', `Another hub is already running for ${this.options.dataDir} (pid ${other.pid}, ${other.urls.mcp}).`);
+      }
+    } catch (error) {
+      if (error instanceof HubError && error.code === 'HUB_NOT_RUNNING') return;
+      throw error;
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/healthz' || path === '/health') return sendText(res, 200, 'ok');
+    const refused = checkHostAndOrigin(req, this.boundHost, false);
+    if (refused) return sendText(res, 403, `Forbidden: ${refused}.`);
+    if (path === '/mcp') {
+      this.endpoint.handle(req, res).catch((error) => {
+        this.log.error('AI endpoint failed', { error: describeError(error) });
+        if (!res.headersSent) sendJson(res, 500, { jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null });
+        else res.end();
+      });
+      return;
+    }
+    if (path === '/api/status') {
+      if (!this.isAdmin(req)) return sendJson(res, 401, { error: 'Unauthorized: the admin API needs an admin token.' });
+      return sendJson(res, 200, this.status());
+    }
+    sendText(res, 404, 'Not found.');
+  }
+
+  private isAdmin(req: IncomingMessage): boolean {
+    const token = bearerToken(req.headers.authorization);
+    return token !== undefined && this.tokens.verify(token)?.kind === 'admin';
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, boundHost: string): void {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path !== '/ws' && path !== '/') {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.listener.handleUpgrade(req, socket, head, boundHost);
+  }
+
+  private acceptProvider(socket: WebSocket, name: string, identity: TokenIdentity, req: IncomingMessage): void {
+    const log = this.log.child('providers');
+    const connection = new ProviderConnection(socket, {
+      name,
+      identity,
+      remoteAddress: req.socket.remoteAddress ?? '',
+      heartbeatMs: this.config.reverse_mcp_settings.heartbeat_s * 1000,
+      log,
+    });
+    const previous = this.registry.attach(connection);
+    if (previous) {
+      log.info('provider replaced by a new connection', { provider: name });
+      previous.close(CLOSE.REPLACED, 'replaced by a new connection with the same name');
+    }
+    connection.onToolsChanged = () => this.registry.updateTools(connection);
+    connection.onClosed = (reason) => {
+      if (this.registry.detach(connection)) log.info('provider disconnected', { provider: name, reason });
+    };
+    log.info('provider connected', { provider: name, client: identity.clientId, remote: connection.remoteAddress });
+    connection.start().then(
+      () => log.info('provider ready', { provider: name, tools: connection.tools.length }),
+      () => undefined,
+    );
+  }
+
+  private async startRemoteListener(config: Config): Promise<string> {
+    const settings = config.reverse_mcp_settings;
+    const { host, port } = parseListenHost(settings.listen_host);
+    let server: HttpServer;
+    let scheme = 'ws';
+    if (settings.tls.enabled) {
+      let cert: Buffer, key: Buffer;
+      try {
+        [cert, key] = await Promise.all([readFile(settings.tls.cert_file), readFile(settings.tls.key_file)]);
+      } catch (error) {
+        throw new HubError('CONFIG_INVALID', `reverse_mcp_settings.tls: the certificate or key cannot be read (${describeError(error)}).`);
+      }
+      server = createHttpsServer({ cert, key, minVersion: 'TLSv1.2' }) as unknown as HttpServer;
+      scheme = 'wss';
+    } else {
+      server = createServer();
+    }
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const path = (req.url ?? '/').split('?', 1)[0];
+      if (path === '/health' || path === '/healthz') return sendText(res, 200, 'OK');
+      sendText(res, 404, 'This listener serves providers only (WebSocket on /ws).');
+    });
+    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head, host));
+    server.on('clientError', (_error, socket) => socket.destroy());
+    this.remoteServer = server;
+    const bound = await listen(server, port, host);
+    return `${scheme}://${hostForUrl(host)}:${bound}/ws`;
+  }
+
+  private watchConfig(): void {
+    try {
+      this.watcher = watch(this.options.dataDir, (_event, file) => {
+        if (file !== CONFIG_FILE) return;
+        if (this.reloadTimer) clearTimeout(this.reloadTimer);
+        this.reloadTimer = setTimeout(() => void this.reloadConfig(), 100);
+      });
+      this.watcher.on('error', () => undefined);
+    } catch (error) {
+      this.log.warn('config.json will not be reloaded automatically', { error: describeError(error) });
+    }
+  }
+
+  /** Applies a changed config.json; a broken file is reported and the running config kept. */
+  async reloadConfig(): Promise<void> {
+    let config: Config;
+    try {
+      config = (await loadConfig(this.configPath)).config;
+    } catch (error) {
+      this.log.error(`${describeError(error)} The hub keeps its previous settings.`);
+      return;
+    }
+    this.config = config;
+    this.tokens.applyConfig(config);
+    for (const provider of this.registry.allProviders()) {
+      if (!this.tokens.stillValid(provider.identity, provider.name)) {
+        this.log.info('provider token revoked; disconnecting', { provider: provider.name });
+        provider.close(CLOSE.REVOKED, 'token revoked');
+      }
+    }
+    this.log.info('config reloaded');
+  }
+}
+
+function listen(server: HttpServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? 'the port is in use (pick another with --port, or 0 for any free port)' : error.message;
+      reject(new HubError('LISTEN_FAILED', `Cannot listen on ${host}:${port}: ${reason}.`));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: HttpServer | undefined): Promise<void> {
+  if (!server) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

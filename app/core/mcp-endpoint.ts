@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import {
+  CallToolRequestSchema,
+  isInitializeRequest,
+  ListToolsRequestSchema,
+  type JSONRPCMessage,
+} from '@modelcontextprotocol/sdk/types.js';
+import { describeError } from './errors.js';
+import type { Logger } from './log.js';
+import type { ToolRegistry } from './tool-registry.js';
+import type { ToolRouter } from './tool-router.js';
+import { bearerToken, type TokenService } from './tokens.js';
+import { VERSION } from './version.js';
+import { readJsonBody, sendJson } from './http-util.js';
+
+interface AiSession {
+  id: string;
+  clientId: string;
+  since: number;
+  server: Server;
+  transport: StreamableHTTPServerTransport;
+  clientInfo?: { name: string; version: string };
+}
+
+const INSTRUCTIONS =
+  'Inlet hub: tools offered by providers that connected to this hub (browser extensions, add-ins, remote services). ' +
+  'Tool names are <provider>__<tool>.';
+
+/**
+ * The AI endpoint `/mcp` (MCP Streamable HTTP). One SDK `Server` per session, all answering
+ * from the shared registry; every session hears `tools/list_changed` when providers come and go.
+ */
+export class McpEndpoint {
+  private readonly sessions = new Map<string, AiSession>();
+
+  constructor(
+    private readonly registry: ToolRegistry,
+    private readonly router: ToolRouter,
+    private readonly tokens: TokenService,
+    private readonly log: Logger,
+    private readonly maxBodyBytes: number,
+  ) {
+    registry.onChange(() => this.notifyToolsChanged());
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const identity = this.tokens.authorizeAi(bearerToken(req.headers.authorization));
+    if (!identity) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="inlet"');
+      return sendJson(res, 401, rpcError(-32001, 'Unauthorized: send an Inlet AI token as "Authorization: Bearer <token>" (inlet token create --client ai:NAME).'));
+    }
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const session = this.sessions.get(sessionId);
+      // A session belongs to the client that opened it; anyone else gets "not found".
+      if (!session || session.clientId !== identity.clientId) {
+        return sendJson(res, 404, rpcError(-32001, 'Session not found: initialize a new session.'));
+      }
+      const body = req.method === 'POST' ? await readJsonBody(req, res, this.maxBodyBytes) : undefined;
+      if (body === null) return;
+      await session.transport.handleRequest(req, res, body);
+      return;
+    }
+    if (req.method !== 'POST') {
+      return sendJson(res, req.method === 'GET' || req.method === 'DELETE' ? 400 : 405, rpcError(-32000, 'Bad Request: no session id; POST an initialize request first.'));
+    }
+    const body = await readJsonBody(req, res, this.maxBodyBytes);
+    if (body === null) return;
+    if (!isInitializeRequest(body)) {
+      return sendJson(res, 400, rpcError(-32000, 'Bad Request: no session id; the first request must be initialize.'));
+    }
+    const session = await this.openSession(identity.clientId);
+    await session.transport.handleRequest(req, res, body);
+  }
+
+  private async openSession(clientId: string): Promise<AiSession> {
+    const server = new Server(
+      { name: 'inlet', version: VERSION },
+      { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
+    );
+    const session: AiSession = {
+      id: '',
+      clientId,
+      since: Date.now(),
+      server,
+      transport: new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          session.id = id;
+          this.sessions.set(id, session);
+          session.clientInfo = server.getClientVersion();
+          this.log.info('AI session opened', { caller: clientId, client: session.clientInfo?.name });
+        },
+      }),
+    };
+    session.transport.onclose = () => {
+      if (session.id && this.sessions.delete(session.id)) this.log.info('AI session closed', { caller: clientId });
+    };
+    server.onerror = (error) => this.log.debug('AI session protocol error', { caller: clientId, error: describeError(error) });
+    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.registry.list() }));
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      const { progressToken, ...meta } = request.params._meta ?? {};
+      // Progress notifications are sent in order, and all of them before the result: the SDK
+      // client stops listening for progress once the result arrives.
+      let progressSent: Promise<void> = Promise.resolve();
+      const result = await this.router.call(request.params, {
+        caller: clientId,
+        signal: extra.signal,
+        meta,
+        onprogress:
+          progressToken === undefined
+            ? undefined
+            : (progress) => {
+                progressSent = progressSent
+                  .then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } }))
+                  .catch(() => undefined);
+              },
+      });
+      await progressSent;
+      return result;
+    });
+    await server.connect(session.transport);
+    return session;
+  }
+
+  notifyToolsChanged(): void {
+    for (const session of this.sessions.values()) {
+      session.server.sendToolListChanged().catch(() => undefined);
+    }
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  listSessions(): Array<{ caller: string; client?: string; since: number }> {
+    return [...this.sessions.values()].map((s) => ({ caller: s.clientId, client: s.clientInfo?.name, since: s.since }));
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.transport.close().catch(() => undefined)));
+    this.sessions.clear();
+  }
+}
+
+function rpcError(code: number, message: string): JSONRPCMessage {
+  return { jsonrpc: '2.0', error: { code, message }, id: null } as unknown as JSONRPCMessage;
+}

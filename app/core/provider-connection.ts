@@ -1,0 +1,239 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  ErrorCode,
+  ListToolsResultSchema,
+  McpError,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+  type Progress,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import { describeError } from './errors.js';
+import type { Logger } from './log.js';
+import type { TokenIdentity } from './tokens.js';
+import { CLOSE, WebSocketTransport } from './ws-transport.js';
+import { VERSION } from './version.js';
+
+/** Results pass through as the provider sent them: no schema may strip or reshape content. */
+const PassthroughResultSchema = z.looseObject({});
+
+export type ProviderState = 'initializing' | 'ready' | 'closed';
+
+export interface ProviderStats {
+  calls: number;
+  errors: number;
+  inFlight: number;
+  totalMs: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onprogress?: (progress: Progress) => void;
+  timeoutMs: number;
+  /** `_meta` from the AI client's request, without its progressToken (the SDK sets its own). */
+  meta?: Record<string, unknown>;
+}
+
+export interface ProviderConnectionOptions {
+  name: string;
+  identity: TokenIdentity;
+  remoteAddress: string;
+  heartbeatMs: number;
+  log: Logger;
+}
+
+/**
+ * One provider that dialled in: the hub is the MCP client, the provider the server. Owns the
+ * socket, the SDK `Client` driving it, the heartbeat, and the provider's raw tool list.
+ * Closing it (for any reason) rejects every call in flight at once with a tool error that says
+ * what happened.
+ */
+export class ProviderConnection {
+  readonly name: string;
+  readonly identity: TokenIdentity;
+  readonly remoteAddress: string;
+  readonly connectedAt = Date.now();
+  readonly stats: ProviderStats = { calls: 0, errors: 0, inFlight: 0, totalMs: 0 };
+  state: ProviderState = 'initializing';
+  tools: Tool[] = [];
+  serverInfo: { name: string; version: string } | undefined;
+  /** Set by the hub: the tool list changed (after the first listing too). */
+  onToolsChanged?: () => void;
+  /** Set by the hub: the connection is gone; `reason` is one phrase for people. */
+  onClosed?: (reason: string) => void;
+
+  private readonly transport: WebSocketTransport;
+  private readonly client: Client;
+  private readonly log: Logger;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private heardSincePing = true;
+  private closeReason = '';
+  private listing: Promise<void> | undefined;
+  private relistWanted = false;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly options: ProviderConnectionOptions,
+  ) {
+    this.name = options.name;
+    this.identity = options.identity;
+    this.remoteAddress = options.remoteAddress;
+    this.log = options.log;
+    this.transport = new WebSocketTransport(socket);
+    this.client = new Client({ name: 'inlet', version: VERSION }, { capabilities: {} });
+    this.client.onerror = (error) => this.log.debug('protocol error', { provider: this.name, error: describeError(error) });
+    this.client.onclose = () => this.finish();
+    this.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      void this.refreshTools();
+    });
+    this.transport.onerror = (error) => {
+      if (!this.closeReason && /closed the connection/.test(error.message)) this.closeReason = error.message.replace(/^closed the connection: /, '');
+    };
+    socket.on('pong', () => (this.heardSincePing = true));
+    socket.on('message', () => (this.heardSincePing = true));
+  }
+
+  /** initialize → notifications/initialized → tools/list. Resolves once the tools are known. */
+  async start(): Promise<void> {
+    this.startHeartbeat();
+    try {
+      await this.client.connect(this.transport, { timeout: 30_000 });
+      this.serverInfo = this.client.getServerVersion();
+      await this.refreshTools();
+      if (this.state === 'initializing') this.state = 'ready';
+    } catch (error) {
+      if (this.state !== 'closed') {
+        this.log.warn('provider failed to initialize', { provider: this.name, error: describeError(error) });
+        this.close(CLOSE.POLICY, `initialization failed: ${describeError(error)}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Fetches the whole tool list (following cursors); coalesces overlapping requests. */
+  refreshTools(): Promise<void> {
+    if (this.listing) {
+      this.relistWanted = true;
+      return this.listing;
+    }
+    this.listing = (async () => {
+      do {
+        this.relistWanted = false;
+        const tools: Tool[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await this.client.request(
+            { method: 'tools/list', params: cursor ? { cursor } : {} },
+            ListToolsResultSchema,
+            { timeout: 30_000 },
+          );
+          tools.push(...page.tools);
+          cursor = page.nextCursor;
+        } while (cursor);
+        if (this.state === 'closed') return;
+        this.tools = tools;
+        this.onToolsChanged?.();
+      } while (this.relistWanted);
+    })().finally(() => (this.listing = undefined));
+    return this.listing;
+  }
+
+  /**
+   * Calls one of this provider's tools. Protocol errors from the provider are rethrown as
+   * McpError (the AI client gets the same JSON-RPC error); a timeout or a lost connection
+   * becomes a tool error (isError: true) naming the provider.
+   */
+  async callTool(tool: string, args: Record<string, unknown> | undefined, options: CallOptions): Promise<CallToolResult> {
+    const started = performance.now();
+    this.stats.calls++;
+    this.stats.inFlight++;
+    try {
+      const params: Record<string, unknown> = { name: tool };
+      if (args !== undefined) params.arguments = args;
+      if (options.meta && Object.keys(options.meta).length) params._meta = options.meta;
+      const result = await this.client.request({ method: 'tools/call', params }, PassthroughResultSchema, {
+        signal: options.signal,
+        onprogress: options.onprogress,
+        timeout: options.timeoutMs,
+        resetTimeoutOnProgress: true,
+      });
+      if ((result as CallToolResult).isError) this.stats.errors++;
+      return result as CallToolResult;
+    } catch (error) {
+      this.stats.errors++;
+      if (options.signal?.aborted) throw error;
+      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+        return toolError(
+          `Provider "${this.name}" did not answer ${tool} within ${formatSeconds(options.timeoutMs)}; the call was cancelled.`,
+        );
+      }
+      if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+        return toolError(`Provider "${this.name}" disconnected while ${tool} was running (${this.closeReason || 'connection closed'}).`);
+      }
+      if (error instanceof McpError) throw error;
+      if (this.state === 'closed') {
+        return toolError(`Provider "${this.name}" disconnected while ${tool} was running (${this.closeReason || 'connection closed'}).`);
+      }
+      return toolError(`Provider "${this.name}" returned an unusable answer to ${tool}: ${describeError(error)}.`);
+    } finally {
+      this.stats.inFlight--;
+      this.stats.totalMs += performance.now() - started;
+    }
+  }
+
+  /** Closes the socket with a code and a reason the provider can read. Idempotent. */
+  close(code: number, reason: string): void {
+    if (!this.closeReason) this.closeReason = reason;
+    this.transport.closeWith(code, reason);
+    // A socket that never completes its closing handshake must not keep calls waiting.
+    if (this.socket.readyState !== 3) {
+      setTimeout(() => this.socket.terminate(), 2_000).unref();
+    }
+    this.finish();
+  }
+
+  private startHeartbeat(): void {
+    const interval = this.options.heartbeatMs;
+    this.heartbeat = setInterval(() => {
+      if (!this.heardSincePing) {
+        this.log.warn('provider stopped answering pings', { provider: this.name });
+        if (!this.closeReason) this.closeReason = `no answer to pings for ${formatSeconds(2 * interval)}`;
+        this.socket.terminate();
+        this.finish();
+        return;
+      }
+      this.heardSincePing = false;
+      try {
+        this.socket.ping();
+      } catch {
+        /* the close event follows */
+      }
+    }, interval);
+    this.heartbeat.unref();
+  }
+
+  private finish(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (!this.closeReason) this.closeReason = this.transport.closeReason || 'connection closed';
+    // Rejects every call in flight with ConnectionClosed (the SDK's _onclose), at once.
+    void this.client.close().catch(() => undefined);
+    this.onClosed?.(this.closeReason);
+  }
+
+  get reason(): string {
+    return this.closeReason;
+  }
+}
+
+export function toolError(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}

@@ -1,0 +1,54 @@
+import type { Hub } from './hub.js';
+import { VERSION } from './version.js';
+
+export interface ProviderStatus {
+  name: string;
+  client: string;
+  state: string;
+  remote: string;
+  since: string;
+  server?: string;
+  tools: string[];
+  calls: number;
+  errors: number;
+  inFlight: number;
+  avgMs: number;
+}
+
+export interface HubStatus {
+  version: string;
+  pid: number;
+  startedAt: string;
+  urls: Record<string, string | undefined>;
+  providers: ProviderStatus[];
+  sessions: Array<{ caller: string; client?: string; since: string }>;
+  toolCount: number;
+}
+
+/** The snapshot behind `inlet status` and `/api/status`: who is connected, since when, how busy. */
+export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?: string; since: number }>): HubStatus {
+  return {
+    version: VERSION,
+    pid: process.pid,
+    startedAt: hub.startedAt.toISOString(),
+    urls: { ...hub.urls },
+    providers: hub.registry
+      .allProviders()
+      .map((p) => ({
+        name: p.name,
+        client: p.identity.clientId,
+        state: p.state,
+        remote: p.remoteAddress,
+        since: new Date(p.connectedAt).toISOString(),
+        server: p.serverInfo ? `${p.serverInfo.name} ${p.serverInfo.version}` : undefined,
+        tools: [...hub.registry.exposedNamesOf(p.name)],
+        calls: p.stats.calls,
+        errors: p.stats.errors,
+        inFlight: p.stats.inFlight,
+        avgMs: p.stats.calls ? Math.round((p.stats.totalMs / p.stats.calls) * 10) / 10 : 0,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    sessions: sessions.map((s) => ({ ...s, since: new Date(s.since).toISOString() })),
+    toolCount: hub.registry.size,
+  };
+}

@@ -1,0 +1,120 @@
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from './log.js';
+import type { ProviderConnection } from './provider-connection.js';
+import { exposedToolName } from './tool-names.js';
+
+export interface RegisteredTool {
+  exposed: string;
+  provider: ProviderConnection;
+  /** The tool's own name at its provider. */
+  toolName: string;
+  /** The definition AI clients see: the provider's, with the exposed name. */
+  definition: Tool;
+}
+
+/**
+ * Every live provider and the tools AI clients see. One connection per provider name; the
+ * tool list is cached and rebuilt only when something changed, so `tools/list` is a lookup.
+ */
+export class ToolRegistry {
+  private readonly providers = new Map<string, ProviderConnection>();
+  private readonly tools = new Map<string, RegisteredTool>();
+  private readonly byProvider = new Map<string, string[]>();
+  private cachedList: Tool[] | null = null;
+  private readonly listeners = new Set<() => void>();
+  private notifyScheduled = false;
+
+  constructor(private readonly log: Logger) {}
+
+  /** Makes `connection` the live one for its name; returns the connection it replaces, if any. */
+  attach(connection: ProviderConnection): ProviderConnection | undefined {
+    const previous = this.providers.get(connection.name);
+    if (previous) this.dropTools(connection.name);
+    this.providers.set(connection.name, connection);
+    if (previous) this.changed();
+    return previous;
+  }
+
+  /** Removes a connection if it is still the live one for its name (a replaced one is not). */
+  detach(connection: ProviderConnection): boolean {
+    if (this.providers.get(connection.name) !== connection) return false;
+    this.providers.delete(connection.name);
+    this.dropTools(connection.name);
+    this.changed();
+    return true;
+  }
+
+  /** Takes the connection's current tool list. */
+  updateTools(connection: ProviderConnection): void {
+    if (this.providers.get(connection.name) !== connection) return;
+    this.dropTools(connection.name);
+    const names: string[] = [];
+    for (const tool of connection.tools) {
+      const exposed = exposedToolName(connection.name, tool.name);
+      const clash = this.tools.get(exposed);
+      if (clash) {
+        // Never route silently to the wrong tool: the later one is left out, loudly.
+        this.log.error('tool name collision; tool left out', {
+          exposed,
+          provider: connection.name,
+          tool: tool.name,
+          holder: `${clash.provider.name}/${clash.toolName}`,
+        });
+        continue;
+      }
+      this.tools.set(exposed, { exposed, provider: connection, toolName: tool.name, definition: { ...tool, name: exposed } });
+      names.push(exposed);
+    }
+    this.byProvider.set(connection.name, names);
+    this.changed();
+  }
+
+  get(exposed: string): RegisteredTool | undefined {
+    return this.tools.get(exposed);
+  }
+
+  provider(name: string): ProviderConnection | undefined {
+    return this.providers.get(name);
+  }
+
+  allProviders(): ProviderConnection[] {
+    return [...this.providers.values()];
+  }
+
+  exposedNamesOf(name: string): readonly string[] {
+    return this.byProvider.get(name) ?? [];
+  }
+
+  /** The tool list AI clients see (cached until the next change). */
+  list(): Tool[] {
+    if (!this.cachedList) this.cachedList = [...this.tools.values()].map((entry) => entry.definition);
+    return this.cachedList;
+  }
+
+  get size(): number {
+    return this.tools.size;
+  }
+
+  /** Subscribes to changes; listeners run once per burst of changes. Returns an unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private dropTools(name: string): void {
+    for (const exposed of this.byProvider.get(name) ?? []) this.tools.delete(exposed);
+    this.byProvider.delete(name);
+  }
+
+  private changed(): void {
+    this.cachedList = null;
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    // Coalesce: 200 providers connecting at once give each AI session a handful of
+    // notifications, not 200. The list itself is already current.
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      for (const listener of this.listeners) listener();
+    });
+  }
+}

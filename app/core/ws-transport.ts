@@ -1,0 +1,88 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { RawData, WebSocket } from 'ws';
+import { parseFrame } from './json-rpc.js';
+
+/** Close codes we send (RFC 6455). */
+export const CLOSE = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  INVALID_PAYLOAD: 1007,
+  POLICY: 1008,
+  TOO_BIG: 1009,
+  REPLACED: 4000,
+  DEAD: 4001,
+  REVOKED: 4003,
+} as const;
+
+/**
+ * The MCP SDK `Transport` over one accepted (or dialled) `ws` socket: one JSON-RPC message per
+ * text frame. A frame that is not JSON, or not JSON-RPC, closes the socket with 1007 and
+ * reports why through `onerror`; nothing a peer sends throws out of here.
+ */
+export class WebSocketTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  private closed = false;
+  /** Why the socket closed, for messages to users ("closed by the provider", "malformed JSON"). */
+  closeReason = '';
+
+  constructor(readonly socket: WebSocket) {}
+
+  async start(): Promise<void> {
+    this.socket.on('message', (data: RawData, isBinary: boolean) => this.receive(data, isBinary));
+    this.socket.on('close', (code: number, reason: Buffer) => {
+      if (!this.closeReason) this.closeReason = describeClose(code, reason.toString());
+      this.finish();
+    });
+    this.socket.on('error', (error: Error) => {
+      if (!this.closeReason) this.closeReason = error.message;
+      this.onerror?.(error);
+    });
+    if (this.socket.readyState >= 2) this.finish();
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.socket.readyState !== 1) throw new Error('the connection is closed');
+    this.socket.send(JSON.stringify(message));
+  }
+
+  async close(): Promise<void> {
+    if (this.socket.readyState < 2) this.socket.close(CLOSE.NORMAL);
+    this.finish();
+  }
+
+  /** Closes with a code and reason the peer can read, and records the reason locally. */
+  closeWith(code: number, reason: string): void {
+    if (!this.closeReason) this.closeReason = reason;
+    if (this.socket.readyState < 2) this.socket.close(code, reason.slice(0, 120));
+  }
+
+  private receive(data: RawData, _isBinary: boolean): void {
+    const text = Buffer.isBuffer(data)
+      ? data.toString('utf8')
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data).toString('utf8');
+    const parsed = parseFrame(text);
+    if ('error' in parsed) {
+      this.onerror?.(new Error(`closed the connection: the peer sent ${parsed.error}`));
+      this.closeWith(CLOSE.INVALID_PAYLOAD, parsed.error);
+      return;
+    }
+    for (const message of parsed.messages) this.onmessage?.(message);
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onclose?.();
+  }
+}
+
+function describeClose(code: number, reason: string): string {
+  if (code === CLOSE.TOO_BIG) return 'a frame exceeded the size limit';
+  if (code === 1006) return 'the connection dropped';
+  return reason ? `closed (${code}: ${reason})` : `closed (${code})`;
+}

@@ -1,0 +1,24 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * The data dir (DESIGN §3): --data-dir, else INLET_HOME, else the per-OS app config dir.
+ * Every command resolves it through this one function.
+ */
+export function resolveDataDir(flag?: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (flag) return resolve(flag);
+  if (env.INLET_HOME) return resolve(env.INLET_HOME);
+  return defaultDataDir(env, platform);
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  const home = env.HOME || env.USERPROFILE || homedir();
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Inlet');
+  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'Inlet');
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'inlet');
+}
+
+/** Where the install secret lives when the file store is used. */
+export function secretFilePath(dataDir: string): string {
+  return join(dataDir, 'secret');
+}

@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ConfigSchema } from '../../app/core/config.js';
+import type { HubFile } from '../../app/core/hub-file.js';
+import { loadOrCreateSecret, TokenService } from '../../app/core/tokens.js';
+import { secretFilePath } from '../../app/os/data-dir.js';
+import { FileSecretStore } from '../../app/os/file-secret-store.js';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const CLI = join(ROOT, 'bin', 'inlet.js');
+export const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+export const FIXTURES = join(ROOT, 'dist/test/fixtures');
+
+/** Environment for child processes: a private data dir, and no per-start CA loading. */
+export function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, INLET_HOME: dataDir, INLET_LOG: process.env.INLET_LOG ?? 'warn', ...extra };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+}
+
+export async function makeDataDir(config?: unknown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'inlet-test-'));
+  if (config !== undefined) await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  return dir;
+}
+
+export interface RunningHub {
+  dataDir: string;
+  urls: HubFile['urls'];
+  process: ChildProcess;
+  stderr: () => string;
+  mint(clientId: string): Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `inlet serve --port 0` as users run it, and waits until hub.json appears. */
+export async function startHub(options: { config?: unknown; dataDir?: string; args?: string[] } = {}): Promise<RunningHub> {
+  const dataDir = options.dataDir ?? (await makeDataDir(options.config));
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], {
+    env: childEnv(dataDir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const hubFile = await new Promise<HubFile>((resolve, reject) => {
+    const started = Date.now();
+    const poll = async () => {
+      if (child.exitCode !== null) return reject(new Error(`inlet serve exited ${child.exitCode}: ${err}`));
+      try {
+        const file = JSON.parse(await readFile(join(dataDir, 'hub.json'), 'utf8')) as HubFile;
+        if (file.pid === child.pid) return resolve(file);
+      } catch {
+        /* not written yet */
+      }
+      if (Date.now() - started > 15_000) return reject(new Error(`hub did not start: ${err}`));
+      setTimeout(poll, 25);
+    };
+    void poll();
+  });
+  let tokens: TokenService | undefined;
+  return {
+    dataDir,
+    urls: hubFile.urls,
+    process: child,
+    stderr: () => err,
+    async mint(clientId) {
+      tokens ??= new TokenService(await loadOrCreateSecret(new FileSecretStore(secretFilePath(dataDir))), ConfigSchema.parse({}));
+      return tokens.mint(clientId);
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** The real SDK client on the hub's /mcp endpoint. */
+export async function connectAi(hub: RunningHub, name = 'ai:test'): Promise<AiClient> {
+  const token = await hub.mint(name);
+  const client = new Client({ name: 'inlet-test', version: '1.0.0' });
+  const changes: Array<() => void> = [];
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    for (const wake of changes.splice(0)) wake();
+  });
+  await client.connect(new StreamableHTTPClientTransport(new URL(hub.urls.mcp), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  return Object.assign(client, {
+    /** Waits (on tools/list_changed notifications, rechecking) until the predicate holds. */
+    async waitForTools(predicate: (tools: Tool[]) => boolean, timeoutMs = 10_000): Promise<Tool[]> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const changed = new Promise<void>((resolve) => changes.push(resolve));
+        const { tools } = await client.listTools();
+        if (predicate(tools)) return tools;
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`tools never matched; last list: ${tools.map((t) => t.name).join(', ')}`);
+        // Notifications are the signal; a slow poll covers a change that raced the listing.
+        await Promise.race([changed, new Promise((resolve) => setTimeout(resolve, Math.min(left, 250)))]);
+      }
+    },
+  });
+}
+export type AiClient = Client & { waitForTools(predicate: (tools: Tool[]) => boolean, timeoutMs?: number): Promise<Tool[]> };
+
+export interface BridgeProcess {
+  process: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export function startBridge(hub: RunningHub, name: string, command: string[], extraArgs: string[] = []): BridgeProcess {
+  const child = spawn(process.execPath, [CLI, 'bridge', '--name', name, ...extraArgs, '--', ...command], {
+    env: childEnv(hub.dataDir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { process: child, output: () => out, exited };
+}
+
+export function names(tools: Tool[]): string[] {
+  return tools.map((t) => t.name).sort();
+}
