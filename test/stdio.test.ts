@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { dialProvider } from './fixtures/ws-provider.js';
+import { childEnv, CLI, startHub, type RunningHub } from './helpers/hub-process.js';
+
+describe('inlet stdio (for AI clients that speak only stdio)', () => {
+  let hub: RunningHub;
+  let client: Client;
+  let changes = 0;
+
+  before(async () => {
+    hub = await startHub();
+    client = new Client({ name: 'claude-desktop-like', version: '1' });
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      changes++;
+    });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'stdio'], env: childEnv(hub.dataDir) as Record<string, string>, stderr: 'pipe' }));
+  });
+  after(async () => {
+    await client?.close();
+    await hub?.stop();
+  });
+
+  it('finds the local hub by itself, lists and calls provider tools, and hears tools/list_changed', async () => {
+    assert.equal(client.getServerVersion()?.name, 'inlet');
+    assert.deepEqual((await client.listTools()).tools, []);
+    const token = await hub.mint('provider:desk');
+    const provider = await dialProvider(`${hub.urls.ws}?server_name=desk&token=${encodeURIComponent(token)}`, { tools: ['note'] });
+    const deadline = Date.now() + 5_000;
+    while (changes === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(changes > 0, 'tools/list_changed reached the stdio client');
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((t) => t.name), ['desk__note']);
+    const result = await client.callTool({ name: 'desk__note', arguments: { text: 'hi' } });
+    assert.deepEqual(result.content, [{ type: 'text', text: 'note:hi' }]);
+    provider.socket.close();
+  });
+});
