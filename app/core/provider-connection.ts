@@ -71,6 +71,8 @@ export class ProviderConnection {
   private heardSincePing = true;
   private closeReason = '';
   private listing: Promise<void> | undefined;
+  private readonly progress = new Map<string, (progress: Progress) => void>();
+  private nextProgressToken = 1;
   private relistWanted = false;
 
   constructor(
@@ -90,6 +92,15 @@ export class ProviderConnection {
     });
     this.transport.onerror = (error) => {
       if (!this.closeReason && /closed the connection/.test(error.message)) this.closeReason = error.message.replace(/^closed the connection: /, '');
+    };
+    this.transport.intercept = (message) => {
+      if (!('method' in message) || message.method !== 'notifications/progress') return false;
+      const params = message.params as { progressToken?: unknown } & Progress;
+      const handler = this.progress.get(String(params?.progressToken));
+      if (!handler) return false;
+      const { progressToken: _token, ...progress } = params;
+      handler(progress as Progress);
+      return true;
     };
     socket.on('pong', () => (this.heardSincePing = true));
     socket.on('message', () => (this.heardSincePing = true));
@@ -149,22 +160,30 @@ export class ProviderConnection {
     const started = performance.now();
     this.stats.calls++;
     this.stats.inFlight++;
+    // Our own progress token and timer (see WebSocketTransport.intercept): the timer restarts
+    // on each progress notification and, when it fires, cancels the call at the provider.
+    const token = `inlet-${this.nextProgressToken++}`;
+    const timeout = new AbortController();
+    let timer = setTimeout(() => timeout.abort('timeout'), options.timeoutMs);
+    this.progress.set(token, (progress) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => timeout.abort('timeout'), options.timeoutMs);
+      options.onprogress?.(progress);
+    });
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
     try {
-      const params: Record<string, unknown> = { name: tool };
+      const params: Record<string, unknown> = { name: tool, _meta: { ...options.meta, progressToken: token } };
       if (args !== undefined) params.arguments = args;
-      if (options.meta && Object.keys(options.meta).length) params._meta = options.meta;
       const result = await this.client.request({ method: 'tools/call', params }, PassthroughResultSchema, {
-        signal: options.signal,
-        onprogress: options.onprogress,
-        timeout: options.timeoutMs,
-        resetTimeoutOnProgress: true,
+        signal,
+        timeout: 2 ** 31 - 1,
       });
       if ((result as CallToolResult).isError) this.stats.errors++;
       return result as CallToolResult;
     } catch (error) {
       this.stats.errors++;
       if (options.signal?.aborted) throw error;
-      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      if (timeout.signal.aborted) {
         return toolError(
           `Provider "${this.name}" did not answer ${tool} within ${formatSeconds(options.timeoutMs)}; the call was cancelled.`,
         );
@@ -178,6 +197,8 @@ export class ProviderConnection {
       }
       return toolError(`Provider "${this.name}" returned an unusable answer to ${tool}: ${describeError(error)}.`);
     } finally {
+      clearTimeout(timer);
+      this.progress.delete(token);
       this.stats.inFlight--;
       this.stats.totalMs += performance.now() - started;
     }

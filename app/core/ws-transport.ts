@@ -24,6 +24,13 @@ export class WebSocketTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
+  /**
+   * Sees every message before `onmessage`; returning true consumes it. The hub uses it for
+   * progress notifications: the SDK dispatches notifications a microtask late but drops a
+   * request's progress handler as soon as its response arrives, so the last progress before a
+   * result would be lost.
+   */
+  intercept?: (message: JSONRPCMessage) => boolean;
   private closed = false;
   /** Why the socket closed, for messages to users ("closed by the provider", "malformed JSON"). */
   closeReason = '';
@@ -71,7 +78,10 @@ export class WebSocketTransport implements Transport {
       this.closeWith(CLOSE.INVALID_PAYLOAD, parsed.error);
       return;
     }
-    for (const message of parsed.messages) this.onmessage?.(message);
+    for (const message of parsed.messages) {
+      if (this.intercept?.(message)) continue;
+      this.onmessage?.(message);
+    }
   }
 
   private finish(): void {
