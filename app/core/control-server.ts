@@ -1,0 +1,197 @@
+import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { describeError, HubError, isHubError } from './errors.js';
+import type { Logger } from './log.js';
+
+/**
+ * The control socket (DESIGN §3, §8): how the native host, a program of the same OS user, asks
+ * the running hub for a token. Newline-delimited JSON, one response line per request line.
+ * Only ext: and addin: tokens are handed out here; the socket is 0600 (and sits in the 0700
+ * data dir), so reaching it already proves "same user", but an ai: or admin token would be a
+ * wider grant than a browser extension or add-in needs.
+ */
+export const MAX_CONTROL_LINE_BYTES = 64 * 1024;
+const IDLE_TIMEOUT_MS = 30_000;
+const PROBE_TIMEOUT_MS = 1_000;
+
+export const ControlRequestSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('token'), client: z.string().max(256) }),
+  z.object({ op: z.literal('ping') }),
+]);
+export type ControlRequest = z.infer<typeof ControlRequestSchema>;
+
+export interface ControlUrls {
+  ws: string;
+  mcp: string;
+  sse: string;
+}
+
+export type ControlResponse =
+  | { ok: true; token?: string; clientId?: string; urls?: ControlUrls }
+  | { ok: false; code: string; message: string };
+
+export interface ControlServerOptions {
+  /** Unix socket path or Windows pipe name (see app/os/control-socket-path.ts). */
+  path: string;
+  /** Mints a token; throws HubError('CLIENT_ID_INVALID') for a malformed id. */
+  mint: (clientId: string) => string;
+  urls: () => ControlUrls;
+  /** Revoked client ids get REVOKED instead of a token that would not work anyway. */
+  isRevoked?: (clientId: string) => boolean;
+  log: Logger;
+}
+
+const GRANTABLE = /^(ext|addin):/;
+
+export class ControlServer {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly isPipe: boolean;
+
+  constructor(private readonly options: ControlServerOptions) {
+    this.isPipe = options.path.startsWith('\\\\.\\pipe\\') || options.path.startsWith('\\\\?\\pipe\\');
+  }
+
+  async start(): Promise<void> {
+    if (!this.isPipe) await this.clearStaleSocket();
+    const server = createServer((socket) => this.accept(socket));
+    await this.listen(server);
+    this.server = server;
+    if (!this.isPipe) await chmod(this.options.path, 0o600);
+    this.options.log.info('control socket listening', { path: this.options.path });
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!this.isPipe) await rm(this.options.path, { force: true });
+  }
+
+  /** Answers one request line. Exposed so the protocol can be exercised without a socket. */
+  handle(request: ControlRequest): ControlResponse {
+    if (request.op === 'ping') return { ok: true };
+    const clientId = request.client;
+    if (!GRANTABLE.test(clientId)) {
+      return { ok: false, code: 'FORBIDDEN', message: `The control socket hands out ext: and add-in tokens only, not "${clientId}".` };
+    }
+    let token: string;
+    try {
+      token = this.options.mint(clientId);
+    } catch (error) {
+      if (isHubError(error, 'CLIENT_ID_INVALID')) return { ok: false, code: error.code, message: error.message };
+      this.options.log.error('control token failed', { client: clientId, error: describeError(error) });
+      return { ok: false, code: 'INTERNAL', message: 'The hub could not issue a token.' };
+    }
+    if (this.options.isRevoked?.(clientId)) {
+      return { ok: false, code: 'REVOKED', message: `The client ${clientId} has been revoked; allow it again with the inlet command or the panel.` };
+    }
+    this.options.log.info('control token issued', { client: clientId });
+    return { ok: true, token, clientId, urls: this.options.urls() };
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
+    let buffered = '';
+    let closing = false;
+    const fail = (code: string, message: string) => {
+      closing = true;
+      socket.end(JSON.stringify({ ok: false, code, message }) + '\n');
+    };
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      if (closing) return;
+      buffered += chunk;
+      let newline: number;
+      while (!closing && (newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline).replace(/\r$/, '');
+        buffered = buffered.slice(newline + 1);
+        if (Buffer.byteLength(line) > MAX_CONTROL_LINE_BYTES) return fail('TOO_LARGE', `A control request line may hold at most ${MAX_CONTROL_LINE_BYTES} bytes.`);
+        if (line.trim() === '') continue;
+        const request = parseRequest(line);
+        if (!request.ok) return fail('BAD_REQUEST', request.message);
+        socket.write(JSON.stringify(this.handle(request.value)) + '\n');
+      }
+      if (Buffer.byteLength(buffered) > MAX_CONTROL_LINE_BYTES) fail('TOO_LARGE', `A control request line may hold at most ${MAX_CONTROL_LINE_BYTES} bytes.`);
+    });
+  }
+
+  /**
+   * A socket file left by a hub that crashed blocks listen() with EADDRINUSE. It is removed
+   * only when nothing answers on it; a live hub is left alone and this start fails instead.
+   */
+  private async clearStaleSocket(): Promise<void> {
+    const path = this.options.path;
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const stats = await lstat(path).catch(() => null);
+    if (!stats) return;
+    if (!stats.isSocket()) {
+      throw new HubError('LISTEN_FAILED', `${path} exists and is not a socket; move it away so the hub can create its control socket there.`);
+    }
+    if (await answers(path)) {
+      throw new HubError('LISTEN_FAILED', `Another Inlet hub is already running for this data dir (its control socket ${path} answers).`);
+    }
+    this.options.log.info('removing stale control socket', { path });
+    await rm(path, { force: true });
+  }
+
+  private listen(server: Server): Promise<void> {
+    // The socket is created 0600 through the umask, so there is no moment in which a looser
+    // mode exists; the chmod after listen() covers runtimes where umask cannot be changed.
+    const restore = this.isPipe ? undefined : setUmask(0o177);
+    return new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        const reason = error.code === 'EADDRINUSE' ? 'another Inlet hub is already listening there' : error.message;
+        reject(new HubError('LISTEN_FAILED', `The control socket ${this.options.path} cannot be opened: ${reason}.`, { cause: error }));
+      };
+      server.once('error', onError);
+      server.listen(this.options.path, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    }).finally(() => {
+      if (restore !== undefined) setUmask(restore);
+    });
+  }
+}
+
+function parseRequest(line: string): { ok: true; value: ControlRequest } | { ok: false; message: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { ok: false, message: 'A control request must be one line of JSON.' };
+  }
+  const parsed = ControlRequestSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, message: 'A control request is {"op":"token","client":"ext:ID"} or {"op":"ping"}.' };
+  return { ok: true, value: parsed.data };
+}
+
+function setUmask(mask: number): number | undefined {
+  try {
+    return process.umask(mask);
+  } catch {
+    return undefined; // worker threads cannot change the umask
+  }
+}
+
+/** Does anything accept a connection on this socket path? */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    const done = (result: boolean) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => done(true)); // connected-but-silent still means alive
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}

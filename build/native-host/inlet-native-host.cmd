@@ -1,0 +1,42 @@
+@echo off
+rem Inlet's native-messaging host launcher for Windows (DESIGN 8). Chrome runs a .cmd host
+rem through cmd.exe and passes "chrome-extension://ID/ --parent-window=N"; %* passes it on.
+rem   - packaged app (this file in <resources>\native-host\): the app's Electron binary runs
+rem     the host as plain Node (ELECTRON_RUN_AS_NODE=1);
+rem   - source checkout (this file in <repo>\build\native-host\): node runs dist\native-host\main.js.
+rem stdout belongs to the native-messaging protocol: nothing here may print to it.
+rem Labels and goto instead of ( ) blocks: a path such as "Program Files (x86)" breaks blocks.
+setlocal
+set "DIR=%~dp0"
+set "RES=%DIR%.."
+
+if exist "%RES%\app.asar" goto packaged
+if exist "%RES%\app\" goto packaged
+goto source
+
+:packaged
+set "APP=%RES%\..\Inlet.exe"
+if not exist "%APP%" goto incomplete
+set "MAIN=%RES%\app.asar.unpacked\dist\native-host\main.js"
+if not exist "%MAIN%" set "MAIN=%RES%\app.asar\dist\native-host\main.js"
+if not exist "%MAIN%" set "MAIN=%RES%\app\dist\native-host\main.js"
+if not defined INLET_APP_PATH set "INLET_APP_PATH=%APP%"
+set "ELECTRON_RUN_AS_NODE=1"
+"%APP%" "%MAIN%" %*
+exit /b %ERRORLEVEL%
+
+:incomplete
+echo inlet-native-host: the Inlet app next to %DIR% has no Inlet.exe. 1>&2
+exit /b 1
+
+:source
+set "MAIN=%DIR%..\..\dist\native-host\main.js"
+if exist "%MAIN%" goto run_node
+echo inlet-native-host: %MAIN% is missing; run "npm run build" in the project folder. 1>&2
+exit /b 1
+
+:run_node
+set "NODE=node"
+if defined INLET_NODE set "NODE=%INLET_NODE%"
+"%NODE%" "%MAIN%" %*
+exit /b %ERRORLEVEL%

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ConfigSchema } from '../app/core/config.js';
+import { ControlServer } from '../app/core/control-server.js';
+import { isHubError } from '../app/core/errors.js';
+import { createLogger } from '../app/core/log.js';
+import { TokenService } from '../app/core/tokens.js';
+import { controlSocketPath } from '../app/os/control-socket-path.js';
+
+const URLS = { ws: 'ws://127.0.0.1:5/ws', mcp: 'http://127.0.0.1:5/mcp', sse: 'http://127.0.0.1:5/sse' };
+
+function startServer(path: string, tokens: TokenService): ControlServer {
+  return new ControlServer({
+    path,
+    mint: (id) => tokens.mint(id),
+    isRevoked: (id) => tokens.isRevoked(id),
+    urls: () => URLS,
+    log: createLogger('test:control'),
+  });
+}
+
+/** A line-oriented client: send lines, read answers in order, see whether the hub closed. */
+class LineClient {
+  private buffered = '';
+  private readonly lines: string[] = [];
+  private waiters: Array<() => void> = [];
+  readonly ended: Promise<void>;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      this.buffered += chunk;
+      let newline: number;
+      while ((newline = this.buffered.indexOf('\n')) >= 0) {
+        this.lines.push(this.buffered.slice(0, newline));
+        this.buffered = this.buffered.slice(newline + 1);
+      }
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.ended = once(socket, 'close').then(() => undefined);
+  }
+
+  static async open(path: string): Promise<LineClient> {
+    const socket = connect(path);
+    await once(socket, 'connect');
+    return new LineClient(socket);
+  }
+
+  send(text: string): void {
+    this.socket.write(text);
+  }
+
+  async next(): Promise<Record<string, unknown>> {
+    while (this.lines.length === 0) await new Promise<void>((wake) => this.waiters.push(wake));
+    return JSON.parse(this.lines.shift()!) as Record<string, unknown>;
+  }
+
+  async ask(request: object): Promise<Record<string, unknown>> {
+    this.send(JSON.stringify(request) + '\n');
+    return this.next();
+  }
+
+  get pending(): number {
+    return this.lines.length;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+describe('control socket', () => {
+  let dir: string;
+  let path: string;
+  let server: ControlServer;
+  const tokens = new TokenService(randomBytes(32), ConfigSchema.parse({ tokens: { revoked: ['ext:revokedrevokedrevokedrevokedrevo'] } }));
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'inlet-control-'));
+    path = controlSocketPath(dir, 'linux');
+    server = startServer(path, tokens);
+    await server.start();
+  });
+  after(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is a socket file only its owner may use (mode 0600)', async () => {
+    const info = await stat(path);
+    assert.ok(info.isSocket());
+    assert.equal(info.mode & 0o777, 0o600);
+  });
+
+  it('hands an ext: caller a working token and the hub URLs, several requests on one connection', async () => {
+    const client = await LineClient.open(path);
+    assert.deepEqual(await client.ask({ op: 'ping' }), { ok: true });
+    const answer = await client.ask({ op: 'token', client: 'ext:abcdefghijklmnopabcdefghijklmnop' });
+    assert.equal(answer.ok, true);
+    assert.equal(answer.clientId, 'ext:abcdefghijklmnopabcdefghijklmnop');
+    assert.deepEqual(answer.urls, URLS);
+    assert.equal(tokens.verify(answer.token as string)?.clientId, 'ext:abcdefghijklmnopabcdefghijklmnop');
+    const addin = await client.ask({ op: 'token', client: 'addin:fusion' });
+    assert.equal(tokens.verify(addin.token as string)?.kind, 'addin');
+    client.close();
+  });
+
+  it('answers requests that arrive split across packets and batched in one', async () => {
+    const client = await LineClient.open(path);
+    client.send('{"op":"pi');
+    client.send('ng"}\n{"op":"ping"}\r\n\n');
+    assert.deepEqual(await client.next(), { ok: true });
+    assert.deepEqual(await client.next(), { ok: true });
+    client.close();
+  });
+
+  it('refuses ai:, provider: and admin tokens with FORBIDDEN and keeps the connection', async () => {
+    const client = await LineClient.open(path);
+    for (const id of ['ai:claude', 'provider:everything', 'admin', 'nonsense']) {
+      const answer = await client.ask({ op: 'token', client: id });
+      assert.equal(answer.ok, false);
+      assert.equal(answer.code, 'FORBIDDEN', id);
+      assert.equal(answer.token, undefined);
+    }
+    assert.deepEqual(await client.ask({ op: 'ping' }), { ok: true });
+    client.close();
+  });
+
+  it('answers CLIENT_ID_INVALID for malformed ids and REVOKED for revoked ones', async () => {
+    const client = await LineClient.open(path);
+    assert.equal((await client.ask({ op: 'token', client: 'ext:' })).code, 'CLIENT_ID_INVALID');
+    assert.equal((await client.ask({ op: 'token', client: 'addin:two words' })).code, 'CLIENT_ID_INVALID');
+    const revoked = await client.ask({ op: 'token', client: 'ext:revokedrevokedrevokedrevokedrevo' });
+    assert.equal(revoked.code, 'REVOKED');
+    assert.equal(revoked.token, undefined);
+    client.close();
+  });
+
+  it('answers bad JSON with one error line, then closes', async () => {
+    const client = await LineClient.open(path);
+    client.send('{"op": nope}\n{"op":"ping"}\n');
+    const answer = await client.next();
+    assert.equal(answer.ok, false);
+    assert.equal(answer.code, 'BAD_REQUEST');
+    await client.ended;
+    assert.equal(client.pending, 0);
+  });
+
+  it('answers a request of the wrong shape with one error line, then closes', async () => {
+    const client = await LineClient.open(path);
+    assert.equal((await client.ask({ op: 'shutdown' })).code, 'BAD_REQUEST');
+    await client.ended;
+  });
+
+  it('closes after one error line when a line grows past 64 KiB', async () => {
+    const client = await LineClient.open(path);
+    client.send('{"op":"token","client":"' + 'x'.repeat(70 * 1024));
+    assert.equal((await client.next()).code, 'TOO_LARGE');
+    await client.ended;
+  });
+
+  it('refuses to start a second hub while the first answers', async () => {
+    const second = startServer(path, tokens);
+    await assert.rejects(second.start(), (error) => isHubError(error, 'LISTEN_FAILED'));
+    const client = await LineClient.open(path);
+    assert.deepEqual(await client.ask({ op: 'ping' }), { ok: true }, 'the first hub still answers');
+    client.close();
+  });
+});
+
+describe('control socket start-up', () => {
+  const tokens = new TokenService(randomBytes(32), ConfigSchema.parse({}));
+
+  it('replaces a socket file left behind by a hub that died', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'inlet-control-'));
+    const path = join(dir, 'control.sock');
+    // A real process listens and is killed with SIGKILL, so the socket file stays behind.
+    const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    await once(child, 'exit');
+    assert.ok((await stat(path)).isSocket());
+    const server = startServer(path, tokens);
+    await server.start();
+    const client = await LineClient.open(path);
+    assert.deepEqual(await client.ask({ op: 'ping' }), { ok: true });
+    client.close();
+    await server.close();
+    assert.equal(existsSync(path), false, 'close() removes the socket file');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('leaves a file that is not a socket alone and says so', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'inlet-control-'));
+    const path = join(dir, 'control.sock');
+    await writeFile(path, 'precious');
+    await assert.rejects(startServer(path, tokens).start(), (error) => isHubError(error, 'LISTEN_FAILED') && /not a socket/.test(error.message));
+    assert.ok((await stat(path)).isFile());
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('names a per-user pipe on Windows and a file in the data dir elsewhere', () => {
+    assert.equal(controlSocketPath('/home/me/.config/inlet', 'linux', 'me'), '/home/me/.config/inlet/control.sock');
+    assert.equal(controlSocketPath('C:\\Users\\me\\AppData\\Roaming\\Inlet', 'win32', 'Jane Doe'), '\\\\.\\pipe\\inlet-Jane_Doe');
+  });
+});
