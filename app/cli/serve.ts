@@ -2,6 +2,7 @@ import { Hub } from '../core/hub.js';
 import { describeError } from '../core/errors.js';
 import { parse, parsePort } from './args.js';
 import { createContext } from './context.js';
+import { controlSocketPath } from '../os/control-socket-path.js';
 
 export const serveHelp = `Usage: inlet serve [--port N] [--host H] [--data-dir DIR]
 
@@ -19,6 +20,7 @@ export async function serve(argv: string[]): Promise<number> {
     secretStore: context.secretStore(),
     port: parsePort(values.port),
     host: values.host,
+    controlSocketPath: controlSocketPath(context.dataDir),
   });
   await hub.start();
   const urls = hub.urls;

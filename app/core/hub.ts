@@ -22,6 +22,7 @@ import { bearerToken, loadOrCreateSecret, TokenService, type TokenIdentity } fro
 import { CLOSE } from './ws-transport.js';
 import { VERSION } from './version.js';
 import { buildStatus, type HubStatus } from './status.js';
+import { ControlServer } from './control-server.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -30,6 +31,8 @@ export interface HubOptions {
   port?: number;
   /** Overrides config.json's host. */
   host?: string;
+  /** The control socket for the native host (app/os/control-socket-path.ts); none when absent. */
+  controlSocketPath?: string;
   /** Write hub.json (default true). */
   writeDiscovery?: boolean;
   log?: Logger;
@@ -38,6 +41,8 @@ export interface HubOptions {
 export interface HubUrls {
   ws: string;
   mcp: string;
+  /** The legacy HTTP+SSE endpoint (MCP-Link-style clients). */
+  sse: string;
   healthz: string;
   api: string;
   /** The second, provider-only listener, when configured. */
@@ -65,6 +70,7 @@ export class Hub {
   private watcher: FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private control: ControlServer | undefined;
 
   constructor(private readonly options: HubOptions) {
     this.log = options.log ?? createLogger('hub');
@@ -105,9 +111,25 @@ export class Hub {
     this.server.keepAliveTimeout = 65_000;
     const port = await listen(this.server, this.options.port ?? this.config.port, this.boundHost);
     const base = `${hostForUrl(this.boundHost)}:${port}`;
-    this.urls = { ws: `ws://${base}/ws`, mcp: `http://${base}/mcp`, healthz: `http://${base}/healthz`, api: `http://${base}/api` };
+    this.urls = { ws: `ws://${base}/ws`, mcp: `http://${base}/mcp`, sse: `http://${base}/sse`, healthz: `http://${base}/healthz`, api: `http://${base}/api` };
 
     if (settings.enabled && settings.listen_host) this.urls.remoteWs = await this.startRemoteListener(this.config);
+
+    if (this.options.controlSocketPath) {
+      this.control = new ControlServer({
+        path: this.options.controlSocketPath,
+        mint: (clientId) => this.tokens.mint(clientId),
+        isRevoked: (clientId) => this.tokens.isRevoked(clientId),
+        urls: () => ({ ws: this.urls.ws, mcp: this.urls.mcp, sse: this.urls.sse }),
+        log: this.log.child('control'),
+      });
+      try {
+        await this.control.start();
+      } catch (error) {
+        await closeServer(this.server);
+        throw error;
+      }
+    }
 
     if (this.options.writeDiscovery !== false) {
       const file: HubFile = { pid: process.pid, version: VERSION, startedAt: this.startedAt.toISOString(), urls: { ...this.urls } };
@@ -140,7 +162,7 @@ export class Hub {
       await new Promise((resolve) => setTimeout(resolve, 50));
       await this.endpoint?.closeAll();
       this.listener?.close();
-      await Promise.all([closeServer(this.server), closeServer(this.remoteServer)]);
+      await Promise.all([closeServer(this.server), closeServer(this.remoteServer), this.control?.close()]);
       if (this.options.writeDiscovery !== false) await removeHubFile(this.options.dataDir, process.pid).catch(() => undefined);
       this.log.info('hub stopped');
     })();
@@ -160,7 +182,7 @@ export class Hub {
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === '/healthz' || path === '/health') return sendText(res, 200, 'ok');
     const refused = checkHostAndOrigin(req, this.boundHost, false);
     if (refused) return sendText(res, 403, `Forbidden: ${refused}.`);
@@ -168,6 +190,14 @@ export class Hub {
       this.endpoint.handle(req, res).catch((error) => {
         this.log.error('AI endpoint failed', { error: describeError(error) });
         if (!res.headersSent) sendJson(res, 500, { jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null });
+        else res.end();
+      });
+      return;
+    }
+    if (path === '/sse' || path.startsWith('/messages')) {
+      this.endpoint.handleSse(req, res).catch((error) => {
+        this.log.error('SSE endpoint failed', { error: describeError(error) });
+        if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });
         else res.end();
       });
       return;
@@ -185,7 +215,7 @@ export class Hub {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, boundHost: string): void {
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (path !== '/ws' && path !== '/') {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
@@ -236,7 +266,7 @@ export class Hub {
       server = createServer();
     }
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const path = (req.url ?? '/').split('?', 1)[0];
+      const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
       if (path === '/health' || path === '/healthz') return sendText(res, 200, 'OK');
       sendText(res, 404, 'This listener serves providers only (WebSocket on /ws).');
     });

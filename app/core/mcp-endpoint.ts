@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolRequestSchema,
   isInitializeRequest,
@@ -21,7 +23,7 @@ interface AiSession {
   clientId: string;
   since: number;
   server: Server;
-  transport: StreamableHTTPServerTransport;
+  transport: Transport;
   clientInfo?: { name: string; version: string };
 }
 
@@ -35,6 +37,7 @@ const INSTRUCTIONS =
  */
 export class McpEndpoint {
   private readonly sessions = new Map<string, AiSession>();
+  private readonly legacy = new Map<string, AiSession>();
 
   constructor(
     private readonly registry: ToolRegistry,
@@ -61,7 +64,7 @@ export class McpEndpoint {
       }
       const body = req.method === 'POST' ? await readJsonBody(req, res, this.maxBodyBytes) : undefined;
       if (body === null) return;
-      await session.transport.handleRequest(req, res, body);
+      await (session.transport as StreamableHTTPServerTransport).handleRequest(req, res, body);
       return;
     }
     if (req.method !== 'POST') {
@@ -72,33 +75,66 @@ export class McpEndpoint {
     if (!isInitializeRequest(body)) {
       return sendJson(res, 400, rpcError(-32000, 'Bad Request: no session id; the first request must be initialize.'));
     }
-    const session = await this.openSession(identity.clientId);
-    await session.transport.handleRequest(req, res, body);
+    const server = this.createServer(identity.clientId);
+    const session: AiSession = { id: '', clientId: identity.clientId, since: Date.now(), server, transport: undefined as unknown as Transport };
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        session.id = id;
+        this.sessions.set(id, session);
+        session.clientInfo = server.getClientVersion();
+        this.log.info('AI session opened', { caller: session.clientId, client: session.clientInfo?.name });
+      },
+    });
+    session.transport = transport;
+    transport.onclose = () => {
+      if (session.id && this.sessions.delete(session.id)) this.log.info('AI session closed', { caller: session.clientId });
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
   }
 
-  private async openSession(clientId: string): Promise<AiSession> {
+  /**
+   * The legacy HTTP+SSE transport (`GET /sse`, `POST /messages/`), for MCP-Link-style clients
+   * and older AI clients. Any valid token may use it (DESIGN §2). MCP-Link clients never send
+   * initialize; the SDK server answers tools/* regardless.
+   */
+  async handleSse(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = bearerToken(req.headers.authorization) ?? (new URL(req.url ?? '/', 'http://x').searchParams.get('token') || undefined);
+    const identity = token ? this.tokens.verify(token) : null;
+    if (!identity) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="inlet"');
+      return sendJson(res, 401, { error: 'Unauthorized: send an Inlet token as "Authorization: Bearer <token>".' });
+    }
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    if (req.method === 'GET' && path === '/sse') {
+      const transport = new SSEServerTransport('/messages/', res);
+      const server = this.createServer(identity.clientId);
+      const session: AiSession = { id: transport.sessionId, clientId: identity.clientId, since: Date.now(), server, transport };
+      this.legacy.set(session.id, session);
+      transport.onclose = () => this.legacy.delete(session.id);
+      await server.connect(transport);
+      this.log.info('legacy SSE session opened', { caller: identity.clientId });
+      return;
+    }
+    if (req.method === 'POST' && path.startsWith('/messages')) {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const id = url.searchParams.get('sessionId') ?? url.searchParams.get('session_id') ?? '';
+      const session = this.legacy.get(id);
+      if (!session || session.clientId !== identity.clientId) return sendJson(res, 404, { error: 'Session not found.' });
+      const body = await readJsonBody(req, res, this.maxBodyBytes);
+      if (body === null) return;
+      await (session.transport as SSEServerTransport).handlePostMessage(req, res, body);
+      return;
+    }
+    sendJson(res, 405, { error: 'Use GET /sse and POST /messages/.' });
+  }
+
+  private createServer(clientId: string): Server {
     const server = new Server(
       { name: 'inlet', version: VERSION },
       { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
     );
-    const session: AiSession = {
-      id: '',
-      clientId,
-      since: Date.now(),
-      server,
-      transport: new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => {
-          session.id = id;
-          this.sessions.set(id, session);
-          session.clientInfo = server.getClientVersion();
-          this.log.info('AI session opened', { caller: clientId, client: session.clientInfo?.name });
-        },
-      }),
-    };
-    session.transport.onclose = () => {
-      if (session.id && this.sessions.delete(session.id)) this.log.info('AI session closed', { caller: clientId });
-    };
     server.onerror = (error) => this.log.debug('AI session protocol error', { caller: clientId, error: describeError(error) });
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.registry.list() }));
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
@@ -122,12 +158,11 @@ export class McpEndpoint {
       await progressSent;
       return result;
     });
-    await server.connect(session.transport);
-    return session;
+    return server;
   }
 
   notifyToolsChanged(): void {
-    for (const session of this.sessions.values()) {
+    for (const session of [...this.sessions.values(), ...this.legacy.values()]) {
       session.server.sendToolListChanged().catch(() => undefined);
     }
   }
@@ -137,12 +172,13 @@ export class McpEndpoint {
   }
 
   listSessions(): Array<{ caller: string; client?: string; since: number }> {
-    return [...this.sessions.values()].map((s) => ({ caller: s.clientId, client: s.clientInfo?.name, since: s.since }));
+    return [...this.sessions.values(), ...this.legacy.values()].map((s) => ({ caller: s.clientId, client: s.clientInfo?.name ?? s.server.getClientVersion()?.name, since: s.since }));
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((s) => s.transport.close().catch(() => undefined)));
+    await Promise.all([...this.sessions.values(), ...this.legacy.values()].map((s) => s.transport.close().catch(() => undefined)));
     this.sessions.clear();
+    this.legacy.clear();
   }
 }
 
