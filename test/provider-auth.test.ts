@@ -59,7 +59,7 @@ describe('providers authenticate before the upgrade (CleverChatty-compatible)', 
 
   it('answers 400 for a missing name and 401 for bad tokens, registering nothing', async () => {
     // Providers of earlier tests are leaving; start from an empty hub.
-    const before = names(await ai.waitForTools((tools) => tools.length === 0));
+    const before = names(await ai.waitForTools((tools) => names(tools).length === 0));
     const missing = await upgradeStatus(`${hub.urls.ws}?token=my-secret-token-123`);
     assert.equal(missing.status, 400);
     assert.match(missing.body, /Server name required/);

@@ -26,14 +26,14 @@ describe('inlet stdio (for AI clients that speak only stdio)', () => {
 
   it('finds the local hub by itself, lists and calls provider tools, and hears tools/list_changed', async () => {
     assert.equal(client.getServerVersion()?.name, 'inlet');
-    assert.deepEqual((await client.listTools()).tools, []);
+    assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['permissions__approve']);
     const token = await hub.mint('provider:desk');
     const provider = await dialProvider(`${hub.urls.ws}?server_name=desk&token=${encodeURIComponent(token)}`, { tools: ['note'] });
     const deadline = Date.now() + 5_000;
     while (changes === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.ok(changes > 0, 'tools/list_changed reached the stdio client');
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name), ['desk__note']);
+    assert.deepEqual(tools.map((t) => t.name), ['permissions__approve', 'desk__note']);
     const result = await client.callTool({ name: 'desk__note', arguments: { text: 'hi' } });
     assert.deepEqual(result.content, [{ type: 'text', text: 'note:hi' }]);
     provider.socket.close();

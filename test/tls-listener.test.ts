@@ -22,6 +22,7 @@ describe('the optional second provider listener with TLS (reverse_mcp_settings)'
     const config = {
       reverse_mcp_settings: { enabled: true, listen_host: '127.0.0.1:0', tls: { enabled: true, cert_file: join(dir, 'cert.pem'), key_file: join(dir, 'key.pem') } },
       tools_servers: { far_away: { transport: 'reverse_mcp', auth_token: 'remote-secret' } },
+      approvals: { default: 'allow' },
     };
     const { writeFile } = await import('node:fs/promises');
     await writeFile(join(dir, 'config.json'), JSON.stringify(config));

@@ -5,6 +5,9 @@ import { serve, serveHelp } from './serve.js';
 import { status, statusHelp } from './status.js';
 import { stdio, stdioHelp } from './stdio.js';
 import { token, tokenHelp } from './token.js';
+import { manifests, manifestsHelp } from './manifests.js';
+import { approvals, approvalsHelp } from './approvals.js';
+import { audit, auditHelp, panel, panelHelp } from './panel.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
 
@@ -14,6 +17,10 @@ const COMMANDS: Record<string, Command> = {
   bridge: { run: bridge, help: bridgeHelp, summary: 'offer a stdio MCP server\'s tools to the hub' },
   stdio: { run: stdio, help: stdioHelp, summary: 'a stdio MCP server forwarding to the hub (for Claude Desktop)' },
   token: { run: token, help: tokenHelp, summary: 'create or revoke tokens' },
+  approvals: { run: approvals, help: approvalsHelp, summary: 'list, approve or deny calls waiting for approval' },
+  panel: { run: panel, help: panelHelp, summary: 'print a fresh one-time login URL for the panel' },
+  audit: { run: audit, help: auditHelp, summary: 'verify the tamper-evident audit log' },
+  manifests: { run: manifests, help: manifestsHelp, summary: 'register the native-messaging host with the browsers' },
 };
 
 export const usage = `Inlet ${VERSION}: an MCP hub the tools connect in to.

@@ -27,7 +27,8 @@ export async function serve(argv: string[]): Promise<number> {
   const out = process.stdout;
   out.write(`Inlet hub running (data dir ${context.dataDir}).\n`);
   out.write(`  providers dial: ${urls.ws}${urls.remoteWs ? `  and ${urls.remoteWs}` : ''}\n`);
-  out.write(`  AI clients use: ${urls.mcp}\n\n`);
+  out.write(`  AI clients use: ${urls.mcp}\n`);
+  out.write(`  panel (one-time login link, valid 2 minutes; \`inlet panel\` prints a fresh one):\n    ${hub.admin.loginUrl()}\n\n`);
   out.write(`Connect an AI client:\n`);
   out.write(`  Claude Code:    claude mcp add --transport http inlet ${urls.mcp} --header "Authorization: Bearer $(npx inlet token create --client ai:claude-code)"\n`);
   out.write(`  Claude Desktop: {"mcpServers": {"inlet": {"command": "npx", "args": ["inlet", "stdio"]}}}\n`);

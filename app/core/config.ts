@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { HubError } from './errors.js';
+import { ApprovalSettingsSchema } from './policy.js';
 
 /**
  * `config.json`: the user's settings. CleverChatty's `reverse_mcp_settings` and `tools_servers`
@@ -48,6 +49,12 @@ export const TokenSettingsSchema = z.strictObject({
   revoked: z.array(z.string()).default([]),
 });
 
+export const AuditSettingsSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** audit.jsonl is rotated to audit.N.jsonl past this size; the hash chain continues. */
+  max_file_bytes: z.number().int().min(4096).default(10 * 1024 * 1024),
+});
+
 export const ConfigSchema = z.looseObject({
   host: z.string().default('127.0.0.1'),
   port: PortSchema.default(41414),
@@ -57,6 +64,8 @@ export const ConfigSchema = z.looseObject({
   tokens: TokenSettingsSchema.default({ revoked: [] }),
   reverse_mcp_settings: ReverseMcpSettingsSchema.default(() => ReverseMcpSettingsSchema.parse({})),
   tools_servers: z.record(z.string(), ToolsServerSchema).default({}),
+  approvals: ApprovalSettingsSchema.default(() => ApprovalSettingsSchema.parse({})),
+  audit: AuditSettingsSchema.default(() => AuditSettingsSchema.parse({})),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -96,7 +105,7 @@ export function parseConfig(text: string, file: string): Omit<LoadedConfig, 'exi
     throw new HubError('CONFIG_INVALID', `The config file ${file} is invalid at "${field}": ${issue.message}.`);
   }
   const warnings = Object.keys(raw)
-    .filter((key) => !KNOWN_KEYS.has(key) && key !== 'approvals' && !key.startsWith('$'))
+    .filter((key) => !KNOWN_KEYS.has(key) && !key.startsWith('$'))
     .map((key) => `config key "${key}" in ${file} is not used by Inlet and is ignored`);
   return { config: result.data, raw: raw as Record<string, unknown>, warnings };
 }

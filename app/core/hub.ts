@@ -18,11 +18,18 @@ import { ProviderListener } from './provider-listener.js';
 import type { SecretStore } from './secret-store.js';
 import { ToolRegistry } from './tool-registry.js';
 import { ToolRouter } from './tool-router.js';
-import { bearerToken, loadOrCreateSecret, TokenService, type TokenIdentity } from './tokens.js';
+import { loadOrCreateSecret, TokenService, type TokenIdentity } from './tokens.js';
 import { CLOSE } from './ws-transport.js';
 import { VERSION } from './version.js';
 import { buildStatus, type HubStatus } from './status.js';
 import { ControlServer } from './control-server.js';
+import { AdminApi } from './admin-api.js';
+import { ApprovalQueue } from './approval-queue.js';
+import { AuditLog, verifyAudit, type AuditEntry } from './audit-log.js';
+import { ConfigStore } from './config-store.js';
+import { PERMISSIONS_TOOL } from './permissions-tool.js';
+import type { Activity } from './tool-router.js';
+import { randomBytes } from 'node:crypto';
 
 export interface HubOptions {
   dataDir: string;
@@ -45,6 +52,8 @@ export interface HubUrls {
   sse: string;
   healthz: string;
   api: string;
+  /** The panel (log in through `inlet panel`'s one-time URL). */
+  panel: string;
   /** The second, provider-only listener, when configured. */
   remoteWs?: string;
 }
@@ -71,6 +80,12 @@ export class Hub {
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private control: ControlServer | undefined;
+  readonly queue = new ApprovalQueue();
+  admin!: AdminApi;
+  private audit: AuditLog | undefined;
+  private configStore!: ConfigStore;
+  private readonly activityLog: Activity[] = [];
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly options: HubOptions) {
     this.log = options.log ?? createLogger('hub');
@@ -93,7 +108,44 @@ export class Hub {
     for (const name of this.tokens.unauthenticatedNames) {
       this.log.warn('tools_servers entry has an empty auth_token: any peer may connect under this name', { provider: name });
     }
-    this.router = new ToolRouter(this.registry, () => this.config);
+    this.configStore = new ConfigStore(this.configPath, (config) => this.applyConfig(config));
+    this.openAudit();
+    this.router = new ToolRouter(this.registry, () => this.config, this.queue, {
+      audit: (entry) => this.writeAudit(entry),
+      addRule: async (rule) => {
+        await this.configStore.updateApprovals((a) => ({ ...a, rules: [...((a.rules as unknown[]) ?? []), rule] }));
+        this.log.info('rule added from a decision', { ...rule });
+      },
+      activity: (activity) => {
+        this.activityLog.push(activity);
+        if (this.activityLog.length > 500) this.activityLog.splice(0, this.activityLog.length - 500);
+        this.changed();
+      },
+    });
+    this.registry.setBuiltins([PERMISSIONS_TOOL]);
+    this.registry.onChange(() => this.changed());
+    this.queue.onEvent((event, pending) => {
+      if (event === 'added') this.log.info('call waits for approval', { caller: pending.caller, provider: pending.provider, tool: pending.tool });
+      this.changed();
+    });
+    this.admin = new AdminApi(
+      {
+        status: () => this.status(),
+        queue: this.queue,
+        activity: () => this.activityLog,
+        config: () => this.config,
+        configStore: this.configStore,
+        tokens: () => this.tokens,
+        rotateSecret: () => this.rotateSecret(),
+        verifyAudit: () => verifyAudit(this.options.dataDir),
+        origin: () => this.urls.mcp.replace(/\/mcp$/, ''),
+        onChange: (listener) => {
+          this.changeListeners.add(listener);
+          return () => this.changeListeners.delete(listener);
+        },
+      },
+      () => this.tokens.currentSecret,
+    );
     const settings = this.config.reverse_mcp_settings;
     this.endpoint = new McpEndpoint(this.registry, this.router, this.tokens, this.log.child('mcp'), settings.max_frame_bytes);
     this.boundHost = this.options.host ?? this.config.host;
@@ -111,7 +163,7 @@ export class Hub {
     this.server.keepAliveTimeout = 65_000;
     const port = await listen(this.server, this.options.port ?? this.config.port, this.boundHost);
     const base = `${hostForUrl(this.boundHost)}:${port}`;
-    this.urls = { ws: `ws://${base}/ws`, mcp: `http://${base}/mcp`, sse: `http://${base}/sse`, healthz: `http://${base}/healthz`, api: `http://${base}/api` };
+    this.urls = { ws: `ws://${base}/ws`, mcp: `http://${base}/mcp`, sse: `http://${base}/sse`, healthz: `http://${base}/healthz`, api: `http://${base}/api`, panel: `http://${base}/` };
 
     if (settings.enabled && settings.listen_host) this.urls.remoteWs = await this.startRemoteListener(this.config);
 
@@ -157,6 +209,7 @@ export class Hub {
     this.stopping ??= (async () => {
       this.watcher?.close();
       if (this.reloadTimer) clearTimeout(this.reloadTimer);
+      this.queue.closeAll();
       for (const provider of this.registry.allProviders()) provider.close(CLOSE.GOING_AWAY, 'the hub is shutting down');
       // Let the tool errors of failed calls reach their AI clients before the sessions close.
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -164,9 +217,49 @@ export class Hub {
       this.listener?.close();
       await Promise.all([closeServer(this.server), closeServer(this.remoteServer), this.control?.close()]);
       if (this.options.writeDiscovery !== false) await removeHubFile(this.options.dataDir, process.pid).catch(() => undefined);
+      this.audit?.close();
       this.log.info('hub stopped');
     })();
     return this.stopping;
+  }
+
+  private applyConfig(config: Config): void {
+    const auditChanged = config.audit.enabled !== this.config?.audit.enabled;
+    this.config = config;
+    this.tokens?.applyConfig(config);
+    if (auditChanged && this.tokens) this.openAudit();
+    this.changed();
+  }
+
+  private openAudit(): void {
+    this.audit?.close();
+    this.audit = undefined;
+    if (!this.config.audit.enabled) return;
+    this.audit = new AuditLog(this.options.dataDir, this.config.audit.max_file_bytes);
+    this.audit.open();
+  }
+
+  private writeAudit(entry: AuditEntry): void {
+    try {
+      this.audit?.append(entry);
+    } catch (error) {
+      this.log.error('audit.jsonl could not be written', { error: describeError(error) });
+    }
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /** A new install secret: every token stops working, so every provider and AI session is cut off. */
+  private async rotateSecret(): Promise<void> {
+    const secret = randomBytes(32);
+    await this.options.secretStore.set(secret);
+    this.tokens.setSecret(secret);
+    for (const provider of this.registry.allProviders()) provider.close(CLOSE.REVOKED, 'the install secret was rotated');
+    await this.endpoint.closeAll();
+    this.log.warn('install secret rotated: every token was revoked');
+    this.changed();
   }
 
   private async refuseSecondHub(): Promise<void> {
@@ -202,16 +295,16 @@ export class Hub {
       });
       return;
     }
-    if (path === '/api/status') {
-      if (!this.isAdmin(req)) return sendJson(res, 401, { error: 'Unauthorized: the admin API needs an admin token.' });
-      return sendJson(res, 200, this.status());
-    }
-    sendText(res, 404, 'Not found.');
-  }
-
-  private isAdmin(req: IncomingMessage): boolean {
-    const token = bearerToken(req.headers.authorization);
-    return token !== undefined && this.tokens.verify(token)?.kind === 'admin';
+    this.admin.handle(req, res, path).then(
+      (handled) => {
+        if (!handled) sendText(res, 404, 'Not found.');
+      },
+      (error) => {
+        this.log.error('admin API failed', { error: describeError(error) });
+        if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });
+        else res.end();
+      },
+    );
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, boundHost: string): void {
@@ -239,7 +332,10 @@ export class Hub {
     }
     connection.onToolsChanged = () => this.registry.updateTools(connection);
     connection.onClosed = (reason) => {
-      if (this.registry.detach(connection)) log.info('provider disconnected', { provider: name, reason });
+      if (this.registry.detach(connection)) {
+        log.info('provider disconnected', { provider: name, reason });
+        this.queue.failProvider(name);
+      }
     };
     log.info('provider connected', { provider: name, client: identity.clientId, remote: connection.remoteAddress });
     connection.start().then(
@@ -299,8 +395,7 @@ export class Hub {
       this.log.error(`${describeError(error)} The hub keeps its previous settings.`);
       return;
     }
-    this.config = config;
-    this.tokens.applyConfig(config);
+    this.applyConfig(config);
     for (const provider of this.registry.allProviders()) {
       if (!this.tokens.stillValid(provider.identity, provider.name)) {
         this.log.info('provider token revoked; disconnecting', { provider: provider.name });

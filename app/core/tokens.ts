@@ -67,6 +67,15 @@ export class TokenService {
     this.applyConfig(config);
   }
 
+  /** After a rotation: every token minted under the old secret stops working. */
+  setSecret(secret: Buffer): void {
+    this.secret = secret;
+  }
+
+  get currentSecret(): Buffer {
+    return this.secret;
+  }
+
   /** Takes the revoked list and static tokens from (re)loaded config. */
   applyConfig(config: Config): void {
     this.revoked = new Set(config.tokens.revoked);

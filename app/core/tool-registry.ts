@@ -23,8 +23,15 @@ export class ToolRegistry {
   private cachedList: Tool[] | null = null;
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
+  private builtins: Tool[] = [];
 
   constructor(private readonly log: Logger) {}
+
+  /** Tools the hub itself offers (permissions__approve); listed first, never shadowed. */
+  setBuiltins(tools: Tool[]): void {
+    this.builtins = tools;
+    this.cachedList = null;
+  }
 
   /** Makes `connection` the live one for its name; returns the connection it replaces, if any. */
   attach(connection: ProviderConnection): ProviderConnection | undefined {
@@ -52,6 +59,10 @@ export class ToolRegistry {
     for (const tool of connection.tools) {
       const exposed = exposedToolName(connection.name, tool.name);
       const clash = this.tools.get(exposed);
+      if (this.builtins.some((b) => b.name === exposed)) {
+        this.log.error('tool name taken by a built-in tool; tool left out', { exposed, provider: connection.name, tool: tool.name });
+        continue;
+      }
       if (clash) {
         // Never route silently to the wrong tool: the later one is left out, loudly.
         this.log.error('tool name collision; tool left out', {
@@ -87,7 +98,7 @@ export class ToolRegistry {
 
   /** The tool list AI clients see (cached until the next change). */
   list(): Tool[] {
-    if (!this.cachedList) this.cachedList = [...this.tools.values()].map((entry) => entry.definition);
+    if (!this.cachedList) this.cachedList = [...this.builtins, ...[...this.tools.values()].map((entry) => entry.definition)];
     return this.cachedList;
   }
 

@@ -1,5 +1,11 @@
 import { ErrorCode, McpError, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { digestArguments, type AuditEntry } from './audit-log.js';
+import { ApprovalQueue, type ApprovalOutcome } from './approval-queue.js';
 import { callTimeoutMs, type Config } from './config.js';
+import { describeError } from './errors.js';
+import { parsePermissionRequest, permissionAllow, permissionDeny, PERMISSIONS_PROVIDER, PERMISSIONS_TOOL_NAME } from './permissions-tool.js';
+import { resolvePolicy, type Policy, type Rule } from './policy.js';
+import { toolError } from './provider-connection.js';
 import type { ToolRegistry } from './tool-registry.js';
 
 export interface CallContext {
@@ -16,26 +22,154 @@ export interface CallRequest {
   arguments?: Record<string, unknown>;
 }
 
+/** One finished call, for the panel's activity list. */
+export interface Activity {
+  id: number;
+  time: string;
+  caller: string;
+  provider: string;
+  tool: string;
+  decision: Policy;
+  decidedBy: string;
+  outcome: 'ok' | 'error' | 'denied' | 'timeout' | 'cancelled' | 'failed';
+  durationMs: number;
+}
+
+export interface RouterHooks {
+  /** Writes one audit line (no-op when auditing is off). */
+  audit: (entry: AuditEntry) => void;
+  /** "Always allow / deny" from a decision: persist the rule. */
+  addRule: (rule: Rule) => Promise<void>;
+  /** Every finished call. */
+  activity: (activity: Activity) => void;
+}
+
 /**
- * Routes one `tools/call` from an AI session to the provider behind the exposed name. This is
- * the single place every call passes through, so policies and approvals slot in here.
+ * Routes one `tools/call` from an AI session: policy first (allow / ask / deny, DESIGN §7),
+ * then, for `ask`, the pending queue, then the provider. Every call and decision is audited.
  */
 export class ToolRouter {
+  private nextActivity = 1;
+
   constructor(
     private readonly registry: ToolRegistry,
     private readonly getConfig: () => Config,
+    readonly queue: ApprovalQueue,
+    private readonly hooks: RouterHooks,
   ) {}
 
   async call(request: CallRequest, context: CallContext): Promise<CallToolResult> {
+    if (request.name === PERMISSIONS_TOOL_NAME) return this.permission(request, context);
     const entry = this.registry.get(request.name);
     if (!entry) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.name} (no connected provider offers it).`);
     }
-    return entry.provider.callTool(entry.toolName, request.arguments, {
-      signal: context.signal,
-      onprogress: context.onprogress,
-      meta: context.meta,
-      timeoutMs: callTimeoutMs(this.getConfig(), entry.provider.name),
-    });
+    const config = this.getConfig();
+    const provider = entry.provider;
+    const subject = { caller: context.caller, provider: provider.name, tool: entry.toolName, readOnly: entry.definition.annotations?.readOnlyHint === true };
+    const started = performance.now();
+    const base = { caller: context.caller, provider: provider.name, tool: entry.toolName, args_digest: digestArguments(request.arguments) };
+    const finish = (decision: Policy, decidedBy: string, outcome: Activity['outcome'], extra: Partial<AuditEntry> = {}) => {
+      const durationMs = Math.round((performance.now() - started) * 100) / 100;
+      this.hooks.audit({ event: 'call', ...base, decision, decided_by: decidedBy, duration_ms: durationMs, outcome, ...extra });
+      this.hooks.activity({ id: this.nextActivity++, time: new Date().toISOString(), caller: context.caller, provider: provider.name, tool: entry.toolName, decision, decidedBy, outcome, durationMs });
+    };
+
+    const verdict = resolvePolicy(config.approvals, subject);
+    let decidedBy = verdict.source;
+    if (verdict.policy === 'deny') {
+      finish('deny', decidedBy, 'denied');
+      const why = verdict.source === 'pause' ? 'Inlet is paused: every new call is denied until the pause is lifted' : `denied by Inlet's policy (${verdict.source})`;
+      return toolError(`The call to ${request.name} was not made: ${why}.`);
+    }
+    if (verdict.policy === 'ask') {
+      const outcome = await this.queue.request(
+        { caller: context.caller, provider: provider.name, tool: entry.toolName, exposed: request.name, arguments: request.arguments ?? {} },
+        { timeoutMs: config.approvals.timeout_s * 1000, signal: context.signal },
+      );
+      const refusal = await this.settle(outcome, base, { provider: provider.name, tool: entry.toolName });
+      if (refusal) {
+        finish('ask', outcome.kind === 'denied' ? outcome.by : 'timeout', refusalOutcome(outcome));
+        if (outcome.kind === 'cancelled') throw new McpError(ErrorCode.InvalidRequest, 'cancelled');
+        return toolError(`The call to ${request.name} was not made: ${refusal}.`);
+      }
+      decidedBy = (outcome as { by: string }).by;
+    }
+    try {
+      const result = await provider.callTool(entry.toolName, request.arguments, {
+        signal: context.signal,
+        onprogress: context.onprogress,
+        meta: context.meta,
+        timeoutMs: callTimeoutMs(config, provider.name),
+      });
+      finish(verdict.policy, decidedBy, result.isError ? 'error' : 'ok');
+      return result;
+    } catch (error) {
+      finish(verdict.policy, decidedBy, context.signal.aborted ? 'cancelled' : 'failed', { error: describeError(error) });
+      throw error;
+    }
   }
+
+  /** Iris's permissions__approve: Claude Code's own prompts through the same policies and queue. */
+  private async permission(request: CallRequest, context: CallContext): Promise<CallToolResult> {
+    const parsed = parsePermissionRequest(request.arguments);
+    if (typeof parsed === 'string') throw new McpError(ErrorCode.InvalidParams, `permissions__approve: ${parsed}.`);
+    const config = this.getConfig();
+    const subject = { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name };
+    const base = { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name, args_digest: digestArguments(parsed.input) };
+    const verdict = resolvePolicy(config.approvals, subject);
+    if (verdict.policy === 'allow') {
+      this.hooks.audit({ event: 'decision', ...base, decision: 'allow', decided_by: verdict.source, outcome: 'allowed' });
+      return permissionAllow(parsed.input);
+    }
+    if (verdict.policy === 'deny') {
+      this.hooks.audit({ event: 'decision', ...base, decision: 'deny', decided_by: verdict.source, outcome: 'denied' });
+      return permissionDeny(`Permission denied by Inlet's policy (${verdict.source})`);
+    }
+    const outcome = await this.queue.request(
+      { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name, exposed: PERMISSIONS_TOOL_NAME, arguments: parsed.input, reason: parsed.reason },
+      { timeoutMs: config.approvals.timeout_s * 1000, signal: context.signal },
+    );
+    const refusal = await this.settle(outcome, base, { provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name });
+    if (outcome.kind === 'cancelled') throw new McpError(ErrorCode.InvalidRequest, 'cancelled');
+    if (refusal) return permissionDeny(`Permission ${refusal}`);
+    return permissionAllow(parsed.input, (outcome as { reason?: string }).reason);
+  }
+
+  /** Audits a queue outcome and writes "always" rules; returns why the call is refused, if it is. */
+  private async settle(outcome: ApprovalOutcome, base: AuditBase, target: { provider: string; tool: string }): Promise<string | null> {
+    const decided = outcome.kind === 'approved' || outcome.kind === 'denied';
+    this.hooks.audit({
+      event: 'decision',
+      ...base,
+      decision: outcome.kind === 'approved' ? 'allow' : 'deny',
+      decided_by: decided ? outcome.by : outcome.kind,
+      outcome: outcome.kind,
+    });
+    if (decided && outcome.always) {
+      await this.hooks.addRule({ provider: target.provider, tool: target.tool, policy: outcome.kind === 'approved' ? 'allow' : 'deny' }).catch(() => undefined);
+    }
+    switch (outcome.kind) {
+      case 'approved':
+        return null;
+      case 'denied':
+        return `denied by ${outcome.by}${outcome.reason ? ` (${outcome.reason})` : ''}`;
+      case 'timeout':
+        return `timed out waiting for approval (no decision within ${Math.round(outcome.afterMs / 1000)} s)`;
+      case 'cancelled':
+        return 'cancelled by the AI client';
+      case 'provider-gone':
+        return `its provider ${target.provider} disconnected while it waited for approval`;
+      case 'shutdown':
+        return 'the hub shut down while it waited for approval';
+    }
+  }
+}
+
+type AuditBase = { caller: string; provider: string; tool: string; args_digest: string };
+
+function refusalOutcome(outcome: ApprovalOutcome): Activity['outcome'] {
+  if (outcome.kind === 'timeout') return 'timeout';
+  if (outcome.kind === 'cancelled') return 'cancelled';
+  return outcome.kind === 'denied' ? 'denied' : 'failed';
 }

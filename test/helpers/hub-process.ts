@@ -24,9 +24,15 @@ export function childEnv(dataDir: string, extra: Record<string, string> = {}): N
   return env;
 }
 
-export async function makeDataDir(config?: unknown): Promise<string> {
+/**
+ * A fresh data dir. Its config lets calls through (`approvals.default: "allow"`) unless the
+ * test brings its own `approvals`: the hub's own default is "ask", which only the approval
+ * tests want.
+ */
+export async function makeDataDir(config?: Record<string, unknown>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'inlet-test-'));
-  if (config !== undefined) await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  const withPolicy = { approvals: { default: 'allow' }, ...(config ?? {}) };
+  await writeFile(join(dir, 'config.json'), JSON.stringify(withPolicy, null, 2));
   return dir;
 }
 
@@ -40,7 +46,7 @@ export interface RunningHub {
 }
 
 /** Starts `inlet serve --port 0` as users run it, and waits until hub.json appears. */
-export async function startHub(options: { config?: unknown; dataDir?: string; args?: string[] } = {}): Promise<RunningHub> {
+export async function startHub(options: { config?: Record<string, unknown>; dataDir?: string; args?: string[] } = {}): Promise<RunningHub> {
   const dataDir = options.dataDir ?? (await makeDataDir(options.config));
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], {
     env: childEnv(dataDir),
@@ -127,6 +133,7 @@ export function startBridge(hub: RunningHub, name: string, command: string[], ex
   return { process: child, output: () => out, exited };
 }
 
+/** The provider tools' names, sorted (the hub's own permissions__approve left out). */
 export function names(tools: Tool[]): string[] {
-  return tools.map((t) => t.name).sort();
+  return tools.map((t) => t.name).filter((n) => n !== 'permissions__approve').sort();
 }

@@ -1,0 +1,75 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HubError } from '../core/errors.js';
+import { COMPANION_EXTENSION_ID, COMPANION_FIREFOX_ID } from '../os/companion-extension.js';
+import { BROWSERS, HOST_NAME, installManifests, manifestStatus, uninstallManifests, type Browser, type ManifestOptions } from '../os/manifests.js';
+import { parse } from './args.js';
+
+export const manifestsHelp = `Usage: inlet manifests install|uninstall|status [options]
+
+Registers Inlet's native-messaging host (${HOST_NAME}) with the browsers, so extensions find the
+hub with no configuration. Chrome, Chromium, Edge, Brave, Vivaldi and Firefox are supported.
+  --extension-id ID   also allow this extension (Chrome-family id or Firefox add-on id); repeatable.
+                      The companion extension is always allowed.
+  --browser NAME      only this browser (${BROWSERS.join(', ')}); repeatable.
+                      By default only browsers that are installed are touched.
+  --dir DIR           write the Chrome-format manifest into DIR instead
+                      (a Chromium started with --user-data-dir=U reads U/NativeMessagingHosts)
+  --json              status as JSON`;
+
+/** The launcher the manifests point at: build/native-host/ of this installation. */
+export function hostLauncherPath(platform: NodeJS.Platform = process.platform): string {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  return join(root, 'build', 'native-host', platform === 'win32' ? 'inlet-native-host.cmd' : 'inlet-native-host.sh');
+}
+
+export async function manifests(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      'extension-id': { type: 'string', multiple: true },
+      browser: { type: 'string', multiple: true },
+      dir: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    true,
+  );
+  const action = positionals[0];
+  if (values.help || !action) return (console.log(manifestsHelp), values.help ? 0 : 2);
+  const browsers = values.browser?.map((name) => {
+    if (!(BROWSERS as readonly string[]).includes(name)) throw new HubError('USAGE', `Unknown browser "${name}": use ${BROWSERS.join(', ')}.`);
+    return name as Browser;
+  });
+  const extra = values['extension-id'] ?? [];
+  const options: ManifestOptions = {
+    platform: process.platform,
+    home: homedir(),
+    env: process.env,
+    hostPath: hostLauncherPath(),
+    extensionIds: [COMPANION_EXTENSION_ID, ...extra.filter((id) => !id.includes('@') && !id.startsWith('{'))],
+    firefoxIds: [COMPANION_FIREFOX_ID, ...extra.filter((id) => id.includes('@') || id.startsWith('{'))],
+    browsers,
+    dir: values.dir,
+  };
+  if (action === 'install') {
+    const { installed, skipped } = await installManifests(options);
+    for (const file of installed) process.stdout.write(`installed ${file.target}: ${file.path}\n`);
+    if (installed.length === 0) process.stdout.write('No supported browser found; pass --browser NAME to install anyway.\n');
+    if (skipped.length) process.stdout.write(`not installed (browser not found): ${skipped.join(', ')}\n`);
+    return 0;
+  }
+  if (action === 'uninstall') {
+    const { removed } = await uninstallManifests(options);
+    for (const path of removed) process.stdout.write(`removed ${path}\n`);
+    if (removed.length === 0) process.stdout.write('Nothing to remove.\n');
+    return 0;
+  }
+  if (action === 'status') {
+    const statuses = await manifestStatus(options);
+    if (values.json) process.stdout.write(JSON.stringify(statuses, null, 2) + '\n');
+    else for (const s of statuses) process.stdout.write(`${s.target.padEnd(9)} ${s.state.padEnd(12)} ${s.path}${s.detail ? `  (${s.detail})` : ''}\n`);
+    return statuses.some((s) => s.state === 'stale') ? 1 : 0;
+  }
+  throw new HubError('USAGE', `Unknown manifests action "${action}": use install, uninstall or status.`);
+}

@@ -1,0 +1,198 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { AdminSessions, COOKIE, readCookie } from './admin-session.js';
+import type { ApprovalQueue } from './approval-queue.js';
+import type { VerifyResult } from './audit-log.js';
+import type { Config } from './config.js';
+import type { ConfigStore } from './config-store.js';
+import { describeError, isHubError } from './errors.js';
+import { readJsonBody, sendJson, sendText } from './http-util.js';
+import { ApprovalSettingsSchema, RuleSchema } from './policy.js';
+import type { HubStatus } from './status.js';
+import { assertClientId, bearerToken, type TokenService } from './tokens.js';
+import type { Activity } from './tool-router.js';
+
+export interface AdminBackend {
+  status(): HubStatus;
+  queue: ApprovalQueue;
+  activity(): Activity[];
+  config(): Config;
+  configStore: ConfigStore;
+  tokens(): TokenService;
+  rotateSecret(): Promise<void>;
+  verifyAudit(): VerifyResult;
+  origin(): string;
+  onChange(listener: () => void): () => void;
+}
+
+const PANEL_DIR = fileURLToPath(new URL('../../../renderer/dist/', import.meta.url));
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon' };
+const DecisionBody = z.strictObject({ always: z.boolean().optional(), reason: z.string().max(2000).optional(), by: z.string().max(100).optional() });
+
+/**
+ * The admin API (`/api/…`), the panel's static files (`/`), and the login URL (`/login`).
+ * The panel and `inlet approvals` are its only clients. Auth is the panel cookie or an admin
+ * bearer token; every state-changing request must come from the hub's own origin (or carry no
+ * Origin at all, as the CLI does).
+ */
+export class AdminApi {
+  readonly sessions: AdminSessions;
+
+  constructor(
+    private readonly backend: AdminBackend,
+    secret: () => Buffer,
+  ) {
+    this.sessions = new AdminSessions(secret);
+  }
+
+  loginUrl(): string {
+    return `${this.backend.origin()}/login?code=${this.sessions.createCode()}`;
+  }
+
+  /** Handles the request if it is ours; returns false otherwise. */
+  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    if (path === '/login') return this.login(req, res), true;
+    if (path === '/' || path === '/index.html' || path.startsWith('/assets/')) return await this.panel(req, res, path), true;
+    if (!path.startsWith('/api/')) return false;
+    const auth = this.authenticate(req);
+    if (!auth) return sendJson(res, 401, { error: 'Unauthorized: log in with the URL from `inlet panel`, or send an admin token.' }), true;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const origin = req.headers.origin;
+      if ((auth === 'cookie' && origin !== this.backend.origin()) || (origin && origin !== this.backend.origin())) {
+        return sendJson(res, 403, { error: 'Forbidden: a state-changing request must come from the panel itself.' }), true;
+      }
+    }
+    try {
+      await this.api(req, res, path, auth);
+    } catch (error) {
+      const status = isHubError(error) || error instanceof z.ZodError ? 400 : 500;
+      sendJson(res, status, { error: error instanceof z.ZodError ? `Invalid request: ${error.issues[0]?.message}` : describeError(error) });
+    }
+    return true;
+  }
+
+  private authenticate(req: IncomingMessage): 'cookie' | 'token' | null {
+    const token = bearerToken(req.headers.authorization);
+    if (token && this.backend.tokens().verify(token)?.kind === 'admin') return 'token';
+    return this.sessions.verifyCookie(readCookie(req.headers.cookie, COOKIE)) ? 'cookie' : null;
+  }
+
+  private login(req: IncomingMessage, res: ServerResponse): void {
+    const code = new URL(req.url ?? '/', 'http://x').searchParams.get('code') ?? '';
+    const cookie = this.sessions.redeem(code);
+    if (!cookie) return sendText(res, 401, 'This login link is not valid (it works once, for two minutes). Run `inlet panel` for a fresh one.');
+    res.writeHead(303, { 'Set-Cookie': this.sessions.cookieHeader(cookie), Location: '/', 'Cache-Control': 'no-store' });
+    res.end();
+  }
+
+  private async panel(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const isIndex = path === '/' || path === '/index.html';
+    if (isIndex && !this.sessions.verifyCookie(readCookie(req.headers.cookie, COOKIE))) {
+      return sendText(res, 401, 'Not logged in: open the panel with the link printed by `inlet serve` or `inlet panel`.');
+    }
+    const file = normalize(join(PANEL_DIR, isIndex ? 'index.html' : path));
+    if (!file.startsWith(PANEL_DIR)) return sendText(res, 404, 'Not found.');
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      return sendText(res, isIndex ? 503 : 404, isIndex ? 'The panel is not built: run `npm run build`.' : 'Not found.');
+    }
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': isIndex ? 'no-store' : 'max-age=3600' });
+    res.end(body);
+  }
+
+  private async api(req: IncomingMessage, res: ServerResponse, path: string, auth: 'cookie' | 'token'): Promise<void> {
+    const method = req.method ?? 'GET';
+    const body = async () => (await readJsonBody(req, res, 1024 * 1024)) ?? undefined;
+    if (method === 'GET' && path === '/api/status') return sendJson(res, 200, this.backend.status());
+    if (method === 'GET' && path === '/api/state') return sendJson(res, 200, this.state());
+    if (method === 'GET' && path === '/api/events') return this.events(req, res);
+    if (method === 'GET' && path === '/api/approvals') return sendJson(res, 200, this.backend.queue.list());
+    const decision = /^\/api\/approvals\/([^/]+)\/(approve|deny)$/.exec(path);
+    if (method === 'POST' && decision) {
+      const input = DecisionBody.parse((await body()) ?? {});
+      const by = input.by ?? (auth === 'cookie' ? 'panel' : 'cli');
+      const result = this.backend.queue.decide(decodeURIComponent(decision[1]!), decision[2] === 'approve', by, input);
+      return sendJson(res, result.ok ? 200 : 409, result.ok ? { ok: true } : { error: result.message });
+    }
+    if (method === 'GET' && path === '/api/policy') return sendJson(res, 200, this.backend.config().approvals);
+    if (method === 'PUT' && path === '/api/policy') {
+      const settings = ApprovalSettingsSchema.parse(await body());
+      const config = await this.backend.configStore.updateApprovals(() => settings);
+      return sendJson(res, 200, config.approvals);
+    }
+    if (method === 'POST' && path === '/api/policy/rules') {
+      const rule = RuleSchema.parse(await body());
+      const config = await this.backend.configStore.updateApprovals((a) => ({ ...a, rules: [...((a.rules as unknown[]) ?? []), rule] }));
+      return sendJson(res, 200, config.approvals);
+    }
+    const ruleIndex = /^\/api\/policy\/rules\/(\d+)$/.exec(path);
+    if (method === 'DELETE' && ruleIndex) {
+      const index = Number(ruleIndex[1]);
+      const config = await this.backend.configStore.updateApprovals((a) => ({ ...a, rules: ((a.rules as unknown[]) ?? []).filter((_, i) => i !== index) }));
+      return sendJson(res, 200, config.approvals);
+    }
+    if (method === 'POST' && path === '/api/pause') {
+      const { paused } = z.strictObject({ paused: z.boolean() }).parse(await body());
+      const config = await this.backend.configStore.updateApprovals((a) => ({ ...a, paused }));
+      return sendJson(res, 200, config.approvals);
+    }
+    if (method === 'POST' && path === '/api/tokens') {
+      const { client } = z.strictObject({ client: z.string() }).parse(await body());
+      assertClientId(client);
+      if (this.backend.tokens().isRevoked(client)) return sendJson(res, 409, { error: `${client} was revoked; pick another name.` });
+      return sendJson(res, 200, { client, token: this.backend.tokens().mint(client) });
+    }
+    if (method === 'POST' && path === '/api/tokens/revoke') {
+      const { client } = z.strictObject({ client: z.string() }).parse(await body());
+      assertClientId(client);
+      await this.backend.configStore.update((raw, current) => ({ ...raw, tokens: { ...(raw.tokens as object), revoked: [...new Set([...current.tokens.revoked, client])] } }));
+      return sendJson(res, 200, { ok: true, revoked: this.backend.config().tokens.revoked });
+    }
+    if (method === 'POST' && path === '/api/secret/rotate') {
+      z.strictObject({ confirm: z.literal('rotate') }).parse(await body());
+      await this.backend.rotateSecret();
+      return sendJson(res, 200, { ok: true, message: 'The install secret was rotated: every token, and this login, stopped working.' });
+    }
+    if (method === 'POST' && path === '/api/login-code') return sendJson(res, 200, { url: this.loginUrl() });
+    if (method === 'GET' && path === '/api/audit/verify') return sendJson(res, 200, this.backend.verifyAudit());
+    sendJson(res, 404, { error: `No such API: ${method} ${path}.` });
+  }
+
+  /** Everything the panel shows, in one object. */
+  state(): Record<string, unknown> {
+    const config = this.backend.config();
+    return {
+      status: this.backend.status(),
+      pending: this.backend.queue.list(),
+      activity: this.backend.activity().slice(-100).reverse(),
+      approvals: config.approvals,
+      revoked: config.tokens.revoked,
+    };
+  }
+
+  /** The live event stream: a `state` event now and after every change (coalesced). */
+  private events(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    const send = () => res.write(`event: state\ndata: ${JSON.stringify(this.state())}\n\n`);
+    send();
+    let scheduled: NodeJS.Timeout | undefined;
+    const unsubscribe = this.backend.onChange(() => {
+      scheduled ??= setTimeout(() => {
+        scheduled = undefined;
+        send();
+      }, 25);
+    });
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    req.on('close', () => {
+      unsubscribe();
+      clearInterval(keepAlive);
+      if (scheduled) clearTimeout(scheduled);
+    });
+  }
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+
+/** A call waiting for a person to approve or deny it. */
+export interface PendingApproval {
+  id: string;
+  caller: string;
+  provider: string;
+  tool: string;
+  /** The name the AI client called. */
+  exposed: string;
+  arguments: unknown;
+  /** Why the AI asks (permissions__approve's `reason`). */
+  reason?: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export type ApprovalOutcome =
+  | { kind: 'approved'; by: string; always: boolean; reason?: string }
+  | { kind: 'denied'; by: string; always: boolean; reason?: string }
+  | { kind: 'timeout'; afterMs: number }
+  | { kind: 'cancelled' }
+  | { kind: 'provider-gone' }
+  | { kind: 'shutdown' };
+
+export type DecideResult = { ok: true; pending: PendingApproval } | { ok: false; message: string };
+
+interface Waiter {
+  pending: PendingApproval;
+  resolve: (outcome: ApprovalOutcome) => void;
+  timer: NodeJS.Timeout;
+}
+
+const REMEMBERED = 500;
+
+/**
+ * The pending queue (DESIGN §7). Every request ends exactly once: by a decision, the timeout,
+ * the AI client's cancellation, its provider leaving, or shutdown; nothing waits forever. A
+ * decision for a request that already ended is refused with a message saying how it ended.
+ */
+export class ApprovalQueue {
+  private readonly waiting = new Map<string, Waiter>();
+  private readonly ended = new Map<string, string>();
+  private readonly listeners = new Set<(event: 'added' | 'resolved', pending: PendingApproval, outcome?: ApprovalOutcome) => void>();
+
+  request(
+    info: Omit<PendingApproval, 'id' | 'createdAt' | 'expiresAt'>,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<ApprovalOutcome> {
+    const now = Date.now();
+    const pending: PendingApproval = { ...info, id: randomUUID(), createdAt: now, expiresAt: now + options.timeoutMs };
+    return new Promise<ApprovalOutcome>((resolve) => {
+      if (options.signal?.aborted) return resolve({ kind: 'cancelled' });
+      const timer = setTimeout(() => this.finish(pending.id, { kind: 'timeout', afterMs: options.timeoutMs }), options.timeoutMs);
+      this.waiting.set(pending.id, { pending, resolve, timer });
+      options.signal?.addEventListener('abort', () => this.finish(pending.id, { kind: 'cancelled' }), { once: true });
+      this.emit('added', pending);
+    });
+  }
+
+  decide(id: string, approve: boolean, by: string, options: { always?: boolean; reason?: string } = {}): DecideResult {
+    const waiter = this.waiting.get(id);
+    if (!waiter) {
+      const how = this.ended.get(id);
+      return { ok: false, message: how ? `Too late: this request ${how}.` : `No pending request with id ${id}.` };
+    }
+    const outcome: ApprovalOutcome = approve
+      ? { kind: 'approved', by, always: !!options.always, reason: options.reason }
+      : { kind: 'denied', by, always: !!options.always, reason: options.reason };
+    this.finish(id, outcome);
+    return { ok: true, pending: waiter.pending };
+  }
+
+  /** Fails every request waiting on a provider that left. */
+  failProvider(provider: string): void {
+    for (const [id, waiter] of this.waiting) if (waiter.pending.provider === provider) this.finish(id, { kind: 'provider-gone' });
+  }
+
+  closeAll(): void {
+    for (const id of [...this.waiting.keys()]) this.finish(id, { kind: 'shutdown' });
+  }
+
+  list(): PendingApproval[] {
+    return [...this.waiting.values()].map((w) => w.pending);
+  }
+
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  onEvent(listener: (event: 'added' | 'resolved', pending: PendingApproval, outcome?: ApprovalOutcome) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private finish(id: string, outcome: ApprovalOutcome): void {
+    const waiter = this.waiting.get(id);
+    if (!waiter) return;
+    this.waiting.delete(id);
+    clearTimeout(waiter.timer);
+    this.ended.set(id, describeEnd(outcome));
+    if (this.ended.size > REMEMBERED) this.ended.delete(this.ended.keys().next().value!);
+    waiter.resolve(outcome);
+    this.emit('resolved', waiter.pending, outcome);
+  }
+
+  private emit(event: 'added' | 'resolved', pending: PendingApproval, outcome?: ApprovalOutcome): void {
+    for (const listener of this.listeners) listener(event, pending, outcome);
+  }
+}
+
+export function describeEnd(outcome: ApprovalOutcome): string {
+  switch (outcome.kind) {
+    case 'approved':
+      return `was already approved by ${outcome.by}`;
+    case 'denied':
+      return `was already denied by ${outcome.by}`;
+    case 'timeout':
+      return `timed out after ${Math.round(outcome.afterMs / 1000)} s`;
+    case 'cancelled':
+      return 'was cancelled by the AI client';
+    case 'provider-gone':
+      return 'ended because its provider disconnected';
+    case 'shutdown':
+      return 'ended because the hub shut down';
+  }
+}

@@ -1,0 +1,38 @@
+import { writeFileAtomic } from './atomic-file.js';
+import { loadConfig, parseConfig, type Config } from './config.js';
+
+/**
+ * The one writer of config.json inside the hub (rules from "always allow", the pause switch,
+ * revocations from the panel). Each change re-reads the file, applies the edit to the user's
+ * own JSON (keeping keys Inlet does not know), validates, writes atomically and applies at
+ * once; the file watcher's reload then finds nothing new.
+ */
+export class ConfigStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly path: string,
+    private readonly apply: (config: Config) => void,
+  ) {}
+
+  update(edit: (raw: Record<string, unknown>, current: Config) => Record<string, unknown>): Promise<Config> {
+    const run = async () => {
+      const loaded = await loadConfig(this.path);
+      const raw = edit(structuredClone(loaded.raw), loaded.config);
+      const text = JSON.stringify(raw, null, 2) + '\n';
+      const { config } = parseConfig(text, this.path);
+      await writeFileAtomic(this.path, text, 0o600);
+      this.apply(config);
+      return config;
+    };
+    // Serialize edits so two clicks never write over each other.
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Edits the `approvals` section. */
+  updateApprovals(edit: (approvals: Record<string, unknown>) => Record<string, unknown>): Promise<Config> {
+    return this.update((raw) => ({ ...raw, approvals: edit({ ...((raw.approvals as Record<string, unknown>) ?? {}) }) }));
+  }
+}

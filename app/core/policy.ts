@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * Approval policies (DESIGN §7): `allow`, `ask` or `deny` per tool, per provider, per caller,
+ * and a default. Tool names in rules are the provider's own names (`echo`, not
+ * `everything__echo`), so a rule survives renaming rules of exposure.
+ */
+export const PolicySchema = z.enum(['allow', 'ask', 'deny']);
+export type Policy = z.infer<typeof PolicySchema>;
+
+export const RuleSchema = z.strictObject({
+  provider: z.string().min(1).optional(),
+  tool: z.string().min(1).optional(),
+  caller: z.string().min(1).optional(),
+  policy: PolicySchema,
+});
+export type Rule = z.infer<typeof RuleSchema>;
+
+export const ApprovalSettingsSchema = z.strictObject({
+  default: PolicySchema.default('ask'),
+  timeout_s: z.number().positive().max(86_400).default(120),
+  rules: z.array(RuleSchema).default([]),
+  /** While true, every new call is denied. */
+  paused: z.boolean().default(false),
+  /** Tools their provider marks readOnlyHint: true are allowed when no rule names them. */
+  allow_read_only: z.boolean().default(false),
+});
+export type ApprovalSettings = z.infer<typeof ApprovalSettingsSchema>;
+
+export interface PolicySubject {
+  provider: string;
+  tool: string;
+  caller: string;
+  readOnly?: boolean;
+}
+
+export interface PolicyDecision {
+  policy: Policy;
+  /** What decided, for people: "rule 3 (provider everything, tool echo)", "default", "pause". */
+  source: string;
+  rule?: Rule;
+}
+
+const STRICTNESS: Record<Policy, number> = { allow: 0, ask: 1, deny: 2 };
+
+/**
+ * The most specific matching rule wins: a rule naming the caller beats one that does not; then
+ * one naming the tool beats one naming only the provider, which beats the default. Between
+ * equally specific rules the stricter one wins (deny over ask over allow), so adding a rule can
+ * never silently loosen another of the same weight.
+ */
+export function resolvePolicy(settings: ApprovalSettings, subject: PolicySubject): PolicyDecision {
+  if (settings.paused) return { policy: 'deny', source: 'pause' };
+  let best: { rule: Rule; index: number; score: number } | undefined;
+  settings.rules.forEach((rule, index) => {
+    if (rule.provider !== undefined && rule.provider !== subject.provider) return;
+    if (rule.tool !== undefined && rule.tool !== subject.tool) return;
+    if (rule.caller !== undefined && rule.caller !== subject.caller) return;
+    const score = (rule.caller ? 4 : 0) + (rule.tool ? 2 : 0) + (rule.provider ? 1 : 0);
+    if (!best || score > best.score || (score === best.score && STRICTNESS[rule.policy] > STRICTNESS[best.rule.policy])) {
+      best = { rule, index, score };
+    }
+  });
+  if (best) return { policy: best.rule.policy, source: `rule ${best.index + 1} (${describeRule(best.rule)})`, rule: best.rule };
+  if (settings.allow_read_only && subject.readOnly) return { policy: 'allow', source: 'read-only tool' };
+  return { policy: settings.default, source: 'default' };
+}
+
+export function describeRule(rule: Rule): string {
+  const parts = [
+    rule.caller && `caller ${rule.caller}`,
+    rule.provider && `provider ${rule.provider}`,
+    rule.tool && `tool ${rule.tool}`,
+  ].filter(Boolean);
+  return `${parts.length ? parts.join(', ') : 'any call'} → ${rule.policy}`;
+}
