@@ -31,6 +31,9 @@ export interface AdminBackend {
 const PANEL_DIR = fileURLToPath(new URL('../../../renderer/dist/', import.meta.url));
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon' };
+/** Thrown when readJsonBody already answered (400/413). */
+class BodyAnswered extends Error {}
+
 const DecisionBody = z.strictObject({ always: z.boolean().optional(), reason: z.string().max(2000).optional(), by: z.string().max(100).optional() });
 
 /**
@@ -69,6 +72,7 @@ export class AdminApi {
     try {
       await this.api(req, res, path, auth);
     } catch (error) {
+      if (error instanceof BodyAnswered) return true;
       const status = isHubError(error) || error instanceof z.ZodError ? 400 : 500;
       sendJson(res, status, { error: error instanceof z.ZodError ? `Invalid request: ${error.issues[0]?.message}` : describeError(error) });
     }
@@ -108,7 +112,12 @@ export class AdminApi {
 
   private async api(req: IncomingMessage, res: ServerResponse, path: string, auth: 'cookie' | 'token'): Promise<void> {
     const method = req.method ?? 'GET';
-    const body = async () => (await readJsonBody(req, res, 1024 * 1024)) ?? undefined;
+    // An empty body reads as {} (a bare POST /approve); invalid JSON has been answered with 400.
+    const body = async () => {
+      const parsed = await readJsonBody(req, res, 1024 * 1024, {});
+      if (parsed === null) throw new BodyAnswered();
+      return parsed;
+    };
     if (method === 'GET' && path === '/api/status') return sendJson(res, 200, this.backend.status());
     if (method === 'GET' && path === '/api/state') return sendJson(res, 200, this.state());
     if (method === 'GET' && path === '/api/events') return this.events(req, res);

@@ -23,7 +23,7 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
  * Reads and parses a JSON request body up to `limit` bytes. Answers 413 or 400 itself and
  * returns null when the body is too large or not JSON.
  */
-export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<unknown | null> {
+export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limit: number, emptyAs?: unknown): Promise<unknown | null> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     sendJson(res, 413, { jsonrpc: '2.0', error: { code: -32600, message: `Request body exceeds ${limit} bytes.` }, id: null });
@@ -45,6 +45,7 @@ export async function readJsonBody(req: IncomingMessage, res: ServerResponse, li
   } catch {
     return null;
   }
+  if (size === 0 && emptyAs !== undefined) return emptyAs;
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApprovalSettingsSchema, resolvePolicy, type Rule } from '../app/core/policy.js';
+
+const settings = (rules: Rule[], extra: object = {}) => ApprovalSettingsSchema.parse({ rules, ...extra });
+const subject = { provider: 'everything', tool: 'echo', caller: 'ai:claude' };
+
+describe('policy resolution: the most specific rule wins', () => {
+  const table: Array<[string, Rule[], object, 'allow' | 'ask' | 'deny', RegExp]> = [
+    ['no rules: the default (ask)', [], {}, 'ask', /^default$/],
+    ['default allow turns prompting off', [], { default: 'allow' }, 'allow', /^default$/],
+    ['a provider rule beats the default', [{ provider: 'everything', policy: 'allow' }], {}, 'allow', /rule 1/],
+    ['a tool rule beats a provider rule', [{ provider: 'everything', policy: 'deny' }, { provider: 'everything', tool: 'echo', policy: 'allow' }], {}, 'allow', /rule 2/],
+    ['a tool rule beats a provider rule in any order', [{ provider: 'everything', tool: 'echo', policy: 'allow' }, { provider: 'everything', policy: 'deny' }], {}, 'allow', /rule 1/],
+    ['a caller-keyed rule beats a tool rule', [{ provider: 'everything', tool: 'echo', policy: 'allow' }, { caller: 'ai:claude', policy: 'deny' }], {}, 'deny', /rule 2/],
+    ['a caller+tool rule beats a caller rule', [{ caller: 'ai:claude', policy: 'deny' }, { caller: 'ai:claude', tool: 'echo', policy: 'allow' }], {}, 'allow', /rule 2/],
+    ['a rule for another caller does not apply', [{ caller: 'ai:cursor', policy: 'deny' }], { default: 'allow' }, 'allow', /^default$/],
+    ['a rule for another tool does not apply', [{ provider: 'everything', tool: 'get-sum', policy: 'deny' }], {}, 'ask', /^default$/],
+    ['a tool rule without provider matches that tool anywhere', [{ tool: 'echo', policy: 'deny' }], { default: 'allow' }, 'deny', /rule 1/],
+    ['equally specific rules: the stricter wins', [{ provider: 'everything', policy: 'allow' }, { provider: 'everything', policy: 'deny' }], {}, 'deny', /rule 2/],
+    ['pause denies everything, rules included', [{ provider: 'everything', policy: 'allow' }], { paused: true }, 'deny', /^pause$/],
+  ];
+  for (const [name, rules, extra, expected, source] of table) {
+    it(name, () => {
+      const decision = resolvePolicy(settings(rules, extra), subject);
+      assert.equal(decision.policy, expected);
+      assert.match(decision.source, source);
+    });
+  }
+
+  it('readOnlyHint tools are allowed only when the user turned that on, and rules still win', () => {
+    assert.equal(resolvePolicy(settings([]), { ...subject, readOnly: true }).policy, 'ask');
+    assert.equal(resolvePolicy(settings([], { allow_read_only: true }), { ...subject, readOnly: true }).policy, 'allow');
+    assert.equal(resolvePolicy(settings([], { allow_read_only: true }), { ...subject, readOnly: false }).policy, 'ask');
+    assert.equal(resolvePolicy(settings([{ tool: 'echo', policy: 'deny' }], { allow_read_only: true }), { ...subject, readOnly: true }).policy, 'deny');
+  });
+});
