@@ -3,14 +3,16 @@ import { loadConfig, type LoadedConfig } from '../core/config.js';
 import { CONFIG_FILE } from '../core/hub-file.js';
 import type { SecretStore } from '../core/secret-store.js';
 import { loadOrCreateSecret, TokenService } from '../core/tokens.js';
-import { resolveDataDir, secretFilePath } from '../os/data-dir.js';
-import { FileSecretStore } from '../os/file-secret-store.js';
+import type { Logger } from '../core/log.js';
+import { resolveDataDir } from '../os/data-dir.js';
+import { selectSecretStore } from '../os/secret-store-select.js';
 
 /** What every command needs: the data dir, resolved one way (DESIGN §9), and its stores. */
 export interface CliContext {
   dataDir: string;
   configPath: string;
-  secretStore(): SecretStore;
+  /** The keychain when it works, else the 0600 file (see app/os/secret-store-select.ts). */
+  secretStore(log?: Logger): Promise<SecretStore>;
   loadConfig(): Promise<LoadedConfig>;
   /** A token service over this installation's secret (creating the secret on first use). */
   tokens(): Promise<TokenService>;
@@ -19,7 +21,9 @@ export interface CliContext {
 export function createContext(dataDirFlag: string | undefined): CliContext {
   const dataDir = resolveDataDir(dataDirFlag);
   const configPath = join(dataDir, CONFIG_FILE);
-  const secretStore = () => new FileSecretStore(secretFilePath(dataDir));
+  // Only `serve` passes a logger: the "no keychain, using the file" warning is said once, by
+  // the hub, not by every short command.
+  const secretStore = async (log?: Logger) => (await selectSecretStore(dataDir, { log })).store;
   return {
     dataDir,
     configPath,
@@ -27,7 +31,7 @@ export function createContext(dataDirFlag: string | undefined): CliContext {
     loadConfig: () => loadConfig(configPath),
     tokens: async () => {
       const { config } = await loadConfig(configPath);
-      return new TokenService(await loadOrCreateSecret(secretStore()), config);
+      return new TokenService(await loadOrCreateSecret(await secretStore()), config);
     },
   };
 }

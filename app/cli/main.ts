@@ -6,6 +6,7 @@ import { status, statusHelp } from './status.js';
 import { stdio, stdioHelp } from './stdio.js';
 import { token, tokenHelp } from './token.js';
 import { manifests, manifestsHelp } from './manifests.js';
+import { doctor, doctorHelp } from './doctor.js';
 import { approvals, approvalsHelp } from './approvals.js';
 import { audit, auditHelp, panel, panelHelp } from './panel.js';
 
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   approvals: { run: approvals, help: approvalsHelp, summary: 'list, approve or deny calls waiting for approval' },
   panel: { run: panel, help: panelHelp, summary: 'print a fresh one-time login URL for the panel' },
   audit: { run: audit, help: auditHelp, summary: 'verify the tamper-evident audit log' },
+  doctor: { run: doctor, help: doctorHelp, summary: 'say which secret store is in use and why, and whether a hub runs' },
   manifests: { run: manifests, help: manifestsHelp, summary: 'register the native-messaging host with the browsers' },
 };
 

@@ -1,4 +1,5 @@
 import { Hub } from '../core/hub.js';
+import { createLogger } from '../core/log.js';
 import { describeError } from '../core/errors.js';
 import { parse, parsePort } from './args.js';
 import { createContext } from './context.js';
@@ -17,7 +18,7 @@ export async function serve(argv: string[]): Promise<number> {
   const context = createContext(values['data-dir']);
   const hub = new Hub({
     dataDir: context.dataDir,
-    secretStore: context.secretStore(),
+    secretStore: await context.secretStore(createLogger('secrets')),
     port: parsePort(values.port),
     host: values.host,
     controlSocketPath: controlSocketPath(context.dataDir),

@@ -19,7 +19,9 @@ export const FIXTURES = join(ROOT, 'dist/test/fixtures');
 
 /** Environment for child processes: a private data dir, and no per-start CA loading. */
 export function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, INLET_HOME: dataDir, INLET_LOG: process.env.INLET_LOG ?? 'warn', ...extra };
+  // INLET_KEYCHAIN=off: test hubs keep their secret in the data dir's file (which mint() below
+  // reads), never in the developer's real keychain. The keychain has its own tests.
+  const env: NodeJS.ProcessEnv = { ...process.env, INLET_HOME: dataDir, INLET_LOG: process.env.INLET_LOG ?? 'warn', INLET_KEYCHAIN: 'off', ...extra };
   delete env.NODE_EXTRA_CA_CERTS;
   return env;
 }
