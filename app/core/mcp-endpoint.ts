@@ -16,6 +16,7 @@ import type { ToolRegistry } from './tool-registry.js';
 import type { ToolRouter } from './tool-router.js';
 import { bearerToken, type TokenService } from './tokens.js';
 import { VERSION } from './version.js';
+import { SHARED_VALIDATOR } from './provider-connection.js';
 import { readJsonBody, sendJson } from './http-util.js';
 
 interface AiSession {
@@ -133,7 +134,7 @@ export class McpEndpoint {
   private createServer(clientId: string): Server {
     const server = new Server(
       { name: 'inlet', version: VERSION },
-      { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
+      { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS, jsonSchemaValidator: SHARED_VALIDATOR },
     );
     server.onerror = (error) => this.log.debug('AI session protocol error', { caller: clientId, error: describeError(error) });
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.registry.list() }));

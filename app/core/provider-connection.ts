@@ -1,4 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
   ErrorCode,
   ListToolsResultSchema,
@@ -15,6 +16,12 @@ import type { Logger } from './log.js';
 import type { TokenIdentity } from './tokens.js';
 import { CLOSE, WebSocketTransport } from './ws-transport.js';
 import { VERSION } from './version.js';
+
+/**
+ * One validator for every provider client: the SDK would build an Ajv instance per Client
+ * (most of an idle connection's memory), and the hub never validates provider output anyway.
+ */
+export const SHARED_VALIDATOR = new AjvJsonSchemaValidator();
 
 /** Results pass through as the provider sent them: no schema may strip or reshape content. */
 const PassthroughResultSchema = z.looseObject({});
@@ -84,7 +91,7 @@ export class ProviderConnection {
     this.remoteAddress = options.remoteAddress;
     this.log = options.log;
     this.transport = new WebSocketTransport(socket);
-    this.client = new Client({ name: 'inlet', version: VERSION }, { capabilities: {} });
+    this.client = new Client({ name: 'inlet', version: VERSION }, { capabilities: {}, jsonSchemaValidator: SHARED_VALIDATOR });
     this.client.onerror = (error) => this.log.debug('protocol error', { provider: this.name, error: describeError(error) });
     this.client.onclose = () => this.finish();
     this.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
