@@ -17,6 +17,7 @@ import type { ToolRouter } from './tool-router.js';
 import { bearerToken, type TokenService } from './tokens.js';
 import { VERSION } from './version.js';
 import { SHARED_VALIDATOR } from './provider-connection.js';
+import { McpFastPath } from './mcp-fast-path.js';
 import { readJsonBody, sendJson } from './http-util.js';
 
 interface AiSession {
@@ -39,6 +40,7 @@ const INSTRUCTIONS =
 export class McpEndpoint {
   private readonly sessions = new Map<string, AiSession>();
   private readonly legacy = new Map<string, AiSession>();
+  private readonly fast: McpFastPath;
 
   constructor(
     private readonly registry: ToolRegistry,
@@ -48,6 +50,7 @@ export class McpEndpoint {
     private readonly maxBodyBytes: number,
   ) {
     registry.onChange(() => this.notifyToolsChanged());
+    this.fast = new McpFastPath(registry, router, log);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -65,6 +68,7 @@ export class McpEndpoint {
       }
       const body = req.method === 'POST' ? await readJsonBody(req, res, this.maxBodyBytes) : undefined;
       if (body === null) return;
+      if (req.method === 'POST' && this.fast.handle(session.id, session.clientId, req, res, body)) return;
       await (session.transport as StreamableHTTPServerTransport).handleRequest(req, res, body);
       return;
     }
@@ -89,6 +93,7 @@ export class McpEndpoint {
     });
     session.transport = transport;
     transport.onclose = () => {
+      this.fast.closeSession(session.id);
       if (session.id && this.sessions.delete(session.id)) this.log.info('AI session closed', { caller: session.clientId });
     };
     await server.connect(transport);

@@ -21,6 +21,7 @@ export class ToolRegistry {
   private readonly tools = new Map<string, RegisteredTool>();
   private readonly byProvider = new Map<string, string[]>();
   private cachedList: Tool[] | null = null;
+  private cachedJson: string | null = null;
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
   private builtins: Tool[] = [];
@@ -31,6 +32,7 @@ export class ToolRegistry {
   setBuiltins(tools: Tool[]): void {
     this.builtins = tools;
     this.cachedList = null;
+    this.cachedJson = null;
   }
 
   /** Makes `connection` the live one for its name; returns the connection it replaces, if any. */
@@ -102,6 +104,12 @@ export class ToolRegistry {
     return this.cachedList;
   }
 
+  /** `{"tools":[…]}` serialized once per change: a big list is sent many times, built once. */
+  listJson(): string {
+    this.cachedJson ??= JSON.stringify({ tools: this.list() });
+    return this.cachedJson;
+  }
+
   get size(): number {
     return this.tools.size;
   }
@@ -119,6 +127,7 @@ export class ToolRegistry {
 
   private changed(): void {
     this.cachedList = null;
+    this.cachedJson = null;
     if (this.notifyScheduled) return;
     this.notifyScheduled = true;
     // Coalesce: 200 providers connecting at once give each AI session a handful of
