@@ -1,0 +1,92 @@
+import type { ApprovalSettings, PanelState, Rule } from './types';
+
+/** An admin API refusal, carrying the hub's own one-sentence `error`. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One admin API request, authenticated by the HttpOnly login cookie the browser sends itself.
+ * Every state-changing request is JSON: the hub checks its Origin (added by the browser), and
+ * the JSON content type makes a cross-site form post impossible on top of that.
+ */
+async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (method !== 'GET') {
+    init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+    init.body = JSON.stringify(body ?? {});
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError('The hub cannot be reached: is `inlet serve` (or the tray app) still running?', 0);
+  }
+  const data = (await response.json().catch(() => null)) as (T & { error?: string }) | null;
+  if (!response.ok) throw new ApiError(data?.error ?? `The hub answered HTTP ${response.status}.`, response.status);
+  return data as T;
+}
+
+const approval = (id: string, verb: 'approve' | 'deny', always: boolean) =>
+  request<{ ok: true }>('POST', `/api/approvals/${encodeURIComponent(id)}/${verb}`, { always });
+
+export const api = {
+  approve: (id: string, always = false) => approval(id, 'approve', always),
+  deny: (id: string, always = false) => approval(id, 'deny', always),
+  savePolicy: (settings: ApprovalSettings) => request<ApprovalSettings>('PUT', '/api/policy', settings),
+  addRule: (rule: Rule) => request<ApprovalSettings>('POST', '/api/policy/rules', rule),
+  deleteRule: (index: number) => request<ApprovalSettings>('DELETE', `/api/policy/rules/${index}`),
+  pause: (paused: boolean) => request<ApprovalSettings>('POST', '/api/pause', { paused }),
+  createToken: (client: string) => request<{ client: string; token: string }>('POST', '/api/tokens', { client }),
+  revoke: (client: string) => request<{ ok: true; revoked: string[] }>('POST', '/api/tokens/revoke', { client }),
+  rotateSecret: () => request<{ ok: true; message: string }>('POST', '/api/secret/rotate', { confirm: 'rotate' }),
+};
+
+export type Connection = 'connecting' | 'live' | 'reconnecting' | 'logged-out';
+
+const RETRY_MS = 2_000;
+
+/**
+ * Follows `/api/events`: every `state` event replaces the whole picture. While the stream is
+ * merely interrupted the browser reconnects by itself; when it is refused for good (EventSource
+ * gives no status code) one plain request tells a lost login (401) from a hub that is away.
+ */
+export function watchState(onState: (state: PanelState) => void, onConnection: (connection: Connection) => void): () => void {
+  let source: EventSource | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+
+  const reopenLater = () => {
+    onConnection('reconnecting');
+    if (!stopped) retry = setTimeout(open, RETRY_MS);
+  };
+
+  function open(): void {
+    const current = new EventSource('/api/events');
+    source = current;
+    current.addEventListener('state', (event) => {
+      onConnection('live');
+      onState(JSON.parse((event as MessageEvent<string>).data) as PanelState);
+    });
+    current.onerror = () => {
+      if (current.readyState === EventSource.CONNECTING) return onConnection('reconnecting');
+      current.close();
+      fetch('/api/state', { credentials: 'same-origin' }).then(
+        (response) => (response.status === 401 ? onConnection('logged-out') : reopenLater()),
+        reopenLater,
+      );
+    };
+  }
+
+  open();
+  return () => {
+    stopped = true;
+    clearTimeout(retry);
+    source?.close();
+  };
+}

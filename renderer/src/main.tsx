@@ -1,0 +1,95 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { RevokeView, RotateSecret } from './access';
+import { ActivityView } from './activity';
+import { watchState, type Connection } from './api';
+import { PendingView } from './pending';
+import { PauseSwitch, PolicySettings } from './policy';
+import { ProvidersView } from './providers';
+import { AddRule, RulesList } from './rules';
+import { TokensView } from './tokens';
+import type { PanelState } from './types';
+import { Section } from './ui';
+import './style.css';
+
+const CONNECTION_TEXT: Record<Connection, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Hub unreachable: reconnecting…',
+  'logged-out': 'Logged out',
+};
+
+/** The whole panel: one live state from `/api/events`, shown by one view per concept. */
+function App() {
+  const [state, setState] = useState<PanelState | undefined>();
+  const [connection, setConnection] = useState<Connection>('connecting');
+  useEffect(() => watchState(setState, setConnection), []);
+
+  return (
+    <>
+      <header class="top">
+        <h1>Inlet</h1>
+        <nav aria-label="Sections">
+          <a href="#pending">Pending</a> <a href="#providers">Providers</a> <a href="#activity">Activity</a> <a href="#policy">Policy</a>{' '}
+          <a href="#tokens">Tokens</a>
+        </nav>
+        <p class={`connection ${connection}`} role="status">
+          {CONNECTION_TEXT[connection]}
+          {state && ` · v${state.status.version}`}
+        </p>
+      </header>
+      {connection === 'logged-out' ? <LoggedOut /> : state ? <Panel state={state} /> : <p class="boot">Loading…</p>}
+    </>
+  );
+}
+
+function LoggedOut() {
+  return (
+    <main class="logged-out">
+      <h2>This panel is logged out</h2>
+      <p>
+        The login expired, or the install secret was rotated. Run <code>inlet panel</code> and open the link it prints.
+      </p>
+    </main>
+  );
+}
+
+function Panel({ state }: { state: PanelState }) {
+  const { status, pending, activity, approvals, revoked } = state;
+  return (
+    <main>
+      {approvals.paused && (
+        <p class="banner" role="status">
+          Paused: every new call is denied.
+        </p>
+      )}
+      <Section id="pending" title="Pending approvals" count={pending.length}>
+        <PendingView pending={pending} paused={approvals.paused} />
+      </Section>
+      <Section id="providers" title="Providers" count={status.providers.length}>
+        <ProvidersView providers={status.providers} wsUrl={status.urls.ws} />
+      </Section>
+      <Section id="activity" title="Recent activity">
+        <ActivityView activity={activity} />
+      </Section>
+      <Section id="policy" title="Policy">
+        <PauseSwitch paused={approvals.paused} />
+        <PolicySettings approvals={approvals} />
+        <h3>Rules</h3>
+        <RulesList rules={approvals.rules} defaultPolicy={approvals.default} />
+        <AddRule providers={status.providers.map((p) => p.name)} />
+      </Section>
+      <Section id="tokens" title="Tokens">
+        <TokensView mcpUrl={status.urls.mcp} />
+        <RevokeView sessions={status.sessions} revoked={revoked} />
+        <h3>Install secret</h3>
+        <RotateSecret />
+      </Section>
+    </main>
+  );
+}
+
+// The static "Loading" text in index.html is for the moment before this script runs: replace it.
+const root = document.getElementById('app')!;
+root.textContent = '';
+render(<App />, root);

@@ -1,0 +1,88 @@
+import type { ProviderStatus } from './types';
+import { clock, Empty, span, useNow } from './ui';
+
+/** Every connected provider with its tools and how busy it has been. */
+export function ProvidersView(props: { providers: ProviderStatus[]; wsUrl: string | undefined }) {
+  if (props.providers.length === 0) return <NoProviders wsUrl={props.wsUrl} />;
+  return (
+    <ul class="cards">
+      {props.providers.map((provider) => (
+        <li key={provider.name}>
+          <ProviderCard provider={provider} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function NoProviders(props: { wsUrl: string | undefined }) {
+  return (
+    <Empty>
+      <p>No provider connected yet — here is how to connect one:</p>
+      <pre tabIndex={0}>npx inlet bridge --name NAME -- COMMAND</pre>
+      <p class="hint">
+        That wraps any stdio MCP server (for example <code>npx inlet bridge --name everything -- npx @modelcontextprotocol/server-everything</code>)
+        and keeps it connected. Programs that speak MCP over WebSocket dial{' '}
+        <code>{props.wsUrl ?? 'ws://127.0.0.1:PORT/ws'}?server_name=NAME</code> with a token from{' '}
+        <code>npx inlet token create --client provider:NAME</code>.
+      </p>
+    </Empty>
+  );
+}
+
+function ProviderCard(props: { provider: ProviderStatus }) {
+  const p = props.provider;
+  const now = useNow(5_000);
+  const titleId = `provider-${p.name}`;
+  return (
+    <article class="card provider" aria-labelledby={titleId}>
+      <div class="card-head">
+        <h3 id={titleId}>{p.name}</h3>
+        <span class={`badge state-${p.state}`}>{p.state}</span>
+      </div>
+      <dl class="stats">
+        <div>
+          <dt>Since</dt>
+          <dd>
+            <time dateTime={p.since}>{clock(p.since)}</time> ({span(now - Date.parse(p.since))} ago)
+          </dd>
+        </div>
+        <Stat label="Calls" value={String(p.calls)} />
+        <Stat label="Errors" value={String(p.errors)} warn={p.errors > 0} />
+        <Stat label="Avg latency" value={p.calls ? `${p.avgMs} ms` : '—'} />
+        {p.inFlight > 0 && <Stat label="In flight" value={String(p.inFlight)} />}
+      </dl>
+      <p class="meta">
+        {p.server ?? 'unknown server'} · {p.client} · from {p.remote}
+      </p>
+      <ToolList name={p.name} tools={p.tools} />
+    </article>
+  );
+}
+
+function Stat(props: { label: string; value: string; warn?: boolean }) {
+  return (
+    <div class={props.warn ? 'warn' : undefined}>
+      <dt>{props.label}</dt>
+      <dd>{props.value}</dd>
+    </div>
+  );
+}
+
+function ToolList(props: { name: string; tools: string[] }) {
+  if (props.tools.length === 0) return <p class="hint">This provider offers no tools right now.</p>;
+  return (
+    <>
+      <h4 class="tools-title">
+        {props.tools.length} {props.tools.length === 1 ? 'tool' : 'tools'}
+      </h4>
+      <ul class="tools" aria-label={`Tools of ${props.name}`}>
+        {props.tools.map((tool) => (
+          <li key={tool}>
+            <code>{tool}</code>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Browser, Page } from 'playwright-core';
+import { connectAi, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { launchPanelBrowser, logIn, newPanelPage, panelSkip, providerUrl } from './helpers/panel-browser.js';
+import { dialProvider } from './fixtures/ws-provider.js';
+
+/**
+ * The panel's settings in a real Chromium against a real hub: tokens and the client configs they
+ * come in, revocation, the pause switch, rules added and deleted by hand, and the install secret
+ * rotation behind its confirmation (last, since it ends every login and connection).
+ */
+const LIVE_MS = 1_000;
+
+describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
+  let hub: RunningHub;
+  let ai: AiClient;
+  let browser: Browser;
+  let page: Page;
+  let provider: Awaited<ReturnType<typeof dialProvider>>;
+
+  const region = (name: RegExp) => page.getByRole('region', { name });
+  const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+  const echo = async (text: string) => (await ai.callTool({ name: 'tp__echo', arguments: { text } })) as CallToolResult;
+  const config = async () => JSON.parse(await readFile(join(hub.dataDir, 'config.json'), 'utf8')) as { approvals: Record<string, unknown>; tokens?: { revoked?: string[] } };
+
+  /** The real SDK client, configured from nothing but what the panel's Cursor snippet says. */
+  const connectLike = async (cursorConfig: string) => {
+    const server = (JSON.parse(cursorConfig) as { mcpServers: { inlet: { url: string; headers: Record<string, string> } } }).mcpServers.inlet;
+    const client = new Client({ name: 'cursor-like', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers } }));
+    return client;
+  };
+
+  before(async () => {
+    hub = await startHub();
+    provider = await dialProvider(await providerUrl(hub, 'tp'), { tools: ['echo'] });
+    ai = await connectAi(hub);
+    await ai.waitForTools((tools) => tools.some((t) => t.name === 'tp__echo'));
+    browser = await launchPanelBrowser();
+    ({ page } = await newPanelPage(browser));
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hub.urls.api.replace(/\/api$/, '') });
+    await logIn(page, hub);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await ai?.close().catch(() => undefined);
+    await hub?.stop();
+    if (hub) await rm(hub.dataDir, { recursive: true, force: true });
+  });
+
+  it('creates an AI token whose ready-to-paste configs work, and revokes it', async () => {
+    const tokens = region(/^Tokens/);
+    await tokens.getByLabel('AI client name', { exact: true }).fill('cursor-test');
+    await tokens.getByRole('button', { name: 'Create AI token' }).click();
+    const cursor = await tokens.getByLabel('Cursor config', { exact: true }).innerText();
+    const token = await tokens.getByLabel('Token config', { exact: true }).innerText();
+    assert.match(token, /^inlet1\.ai:cursor-test\./);
+    assert.equal(await tokens.getByLabel('Claude Code config', { exact: true }).innerText(), `claude mcp add --transport http inlet ${hub.urls.mcp} --header "Authorization: Bearer ${token}"`);
+    assert.deepEqual(JSON.parse(await tokens.getByLabel('Claude Desktop config', { exact: true }).innerText()), {
+      mcpServers: { inlet: { command: 'npx', args: ['inlet', 'stdio', '--name', 'cursor-test'] } },
+    });
+    const copy = tokens.getByRole('button', { name: 'Copy Cursor config' });
+    await copy.click();
+    await copy.filter({ hasText: 'Copied' }).waitFor({ timeout: LIVE_MS });
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), cursor);
+
+    const client = await connectLike(cursor);
+    assert.equal(textOf((await client.callTool({ name: 'tp__echo', arguments: { text: 'pasted' } })) as CallToolResult), 'echo:pasted');
+    await tokens.getByRole('button', { name: 'Revoke ai:cursor-test' }).waitFor({ timeout: LIVE_MS });
+    await client.close();
+
+    await tokens.getByLabel('Client id to revoke', { exact: true }).fill('ai:cursor-test');
+    await tokens.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await tokens.getByText('Revoked: ai:cursor-test.').waitFor({ timeout: LIVE_MS });
+    assert.deepEqual((await config()).tokens?.revoked, ['ai:cursor-test']);
+    await assert.rejects(connectLike(cursor));
+  });
+
+  it('the Pause switch denies every new call until it is switched off', async () => {
+    const pause = region(/^Policy/).getByRole('switch', { name: 'Pause' });
+    assert.equal(await pause.getAttribute('aria-checked'), 'false');
+    await pause.click();
+    await page.getByText('Paused: every new call is denied.').waitFor({ timeout: LIVE_MS });
+    assert.equal(await pause.getAttribute('aria-checked'), 'true');
+    assert.equal((await config()).approvals.paused, true);
+    const refused = await echo('while paused');
+    assert.equal(refused.isError, true);
+    assert.match(textOf(refused), /paused/);
+
+    await pause.click();
+    await page.getByText('Paused: every new call is denied.').waitFor({ state: 'detached', timeout: LIVE_MS });
+    assert.equal(textOf(await echo('resumed')), 'echo:resumed');
+  });
+
+  it('adds a rule from the form, applies it at once, and deletes it', async () => {
+    const policy = region(/^Policy/);
+    await policy.getByLabel('Provider', { exact: true }).fill('tp');
+    await policy.getByLabel('Tool', { exact: true }).fill('echo');
+    await policy.getByRole('combobox', { name: /^Policy/ }).selectOption('deny');
+    await policy.getByRole('button', { name: 'Add rule' }).click();
+    const remove = policy.getByRole('button', { name: 'Delete rule 1 (provider tp, tool echo: deny)' });
+    await remove.waitFor({ timeout: LIVE_MS });
+    assert.deepEqual((await config()).approvals.rules, [{ provider: 'tp', tool: 'echo', policy: 'deny' }]);
+    const refused = await echo('blocked');
+    assert.equal(refused.isError, true);
+    assert.match(textOf(refused), /rule 1/);
+
+    await remove.click();
+    await policy.getByText('No rules yet').waitFor({ timeout: LIVE_MS });
+    assert.deepEqual((await config()).approvals.rules, []);
+    assert.equal(textOf(await echo('allowed again')), 'echo:allowed again');
+  });
+
+  it('rotates the install secret only after a confirmation, which cuts everyone off', async () => {
+    const tokens = region(/^Tokens/);
+    const start = tokens.getByRole('button', { name: 'Rotate install secret…' });
+    const confirm = tokens.getByRole('group', { name: /Rotate the install secret\?/ });
+    await start.click();
+    await confirm.waitFor({ timeout: LIVE_MS });
+    // The question takes the focus on its safe answer; Escape backs out and changes nothing.
+    // The focus moves once the question has rendered: wait for it rather than race it.
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Cancel', null, { timeout: LIVE_MS });
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'detached', timeout: LIVE_MS });
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Rotate install secret…', null, { timeout: LIVE_MS });
+    assert.equal(textOf(await echo('still here')), 'echo:still here');
+
+    await start.click();
+    await confirm.getByRole('button', { name: 'Yes, rotate the secret' }).click();
+    await tokens.getByText('The install secret was rotated').waitFor({ timeout: LIVE_MS });
+    assert.equal((await provider.closed).code > 0, true);
+    assert.equal((await page.request.get(`${hub.urls.api}/state`)).status(), 401);
+
+    // A fresh link from `inlet panel` (which reads the new secret) logs in again.
+    await logIn(page, hub);
+    await page.getByText('No provider connected yet').waitFor({ timeout: LIVE_MS });
+  });
+});
