@@ -35,11 +35,28 @@ describe('the admin API guards', () => {
     const first = await fetch(url, { redirect: 'manual' });
     assert.equal(first.status, 303);
     const cookie = first.headers.get('set-cookie') ?? '';
-    assert.match(cookie, /^inlet_admin=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+    assert.match(cookie, /^inlet_admin_\d+=[^;]+; HttpOnly; SameSite=Strict; Path=\//, 'the cookie name carries the port');
     const value = cookie.split(';')[0]!;
     assert.equal((await fetch(`${hub.urls.api}/state`, { headers: { Cookie: value } })).status, 200);
     assert.equal((await fetch(url, { redirect: 'manual' })).status, 401, 'a used code is refused');
     assert.equal((await fetch(`${hub.urls.api}/state`, { headers: { Cookie: value.slice(0, -2) + 'xx' } })).status, 401, 'a forged cookie is refused');
+  });
+
+  it('a settings save leaves the rules alone, and a rule is deleted only if it is still the one shown', async () => {
+    const api = async (method: string, path: string, body: unknown) => {
+      const response = await fetch(`${hub.urls.api}${path}`, { method, headers: { Authorization: `Bearer ${await hub.mint('admin')}` }, body: JSON.stringify(body) });
+      return { status: response.status, data: (await response.json()) as { rules: unknown[]; timeout_s: number } };
+    };
+    await api('POST', '/policy/rules', { provider: 'a', policy: 'allow' });
+    await api('POST', '/policy/rules', { provider: 'b', policy: 'deny' });
+    const saved = await api('PUT', '/policy', { timeout_s: 30 });
+    assert.equal(saved.data.timeout_s, 30);
+    assert.deepEqual(saved.data.rules, [{ provider: 'a', policy: 'allow' }, { provider: 'b', policy: 'deny' }]);
+    const stale = await api('DELETE', '/policy/rules/0', { rule: { provider: 'b', policy: 'deny' } });
+    assert.equal(stale.status, 409);
+    const ok = await api('DELETE', '/policy/rules/1', { rule: { provider: 'b', policy: 'deny' } });
+    assert.deepEqual(ok.data.rules, [{ provider: 'a', policy: 'allow' }]);
+    await api('DELETE', '/policy/rules/0', {});
   });
 
   it('checks Origin on every state-changing request', async () => {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { AdminSessions, COOKIE, readCookie } from './admin-session.js';
+import { AdminSessions, cookieName, readCookie } from './admin-session.js';
 import type { ApprovalQueue } from './approval-queue.js';
 import type { VerifyResult } from './audit-log.js';
 import type { Config } from './config.js';
@@ -44,16 +44,23 @@ const DecisionBody = z.strictObject({ always: z.boolean().optional(), reason: z.
  */
 export class AdminApi {
   readonly sessions: AdminSessions;
+  private readonly streams = new Set<ServerResponse>();
 
   constructor(
     private readonly backend: AdminBackend,
     secret: () => Buffer,
   ) {
-    this.sessions = new AdminSessions(secret);
+    this.sessions = new AdminSessions(secret, () => cookieName(new URL(backend.origin()).port));
   }
 
   loginUrl(): string {
     return `${this.backend.origin()}/login?code=${this.sessions.createCode()}`;
+  }
+
+  /** Ends every open event stream (after a secret rotation, a login no longer holds). */
+  closeStreams(): void {
+    for (const res of this.streams) res.end();
+    this.streams.clear();
   }
 
   /** Handles the request if it is ours; returns false otherwise. */
@@ -82,7 +89,7 @@ export class AdminApi {
   private authenticate(req: IncomingMessage): 'cookie' | 'token' | null {
     const token = bearerToken(req.headers.authorization);
     if (token && this.backend.tokens().verify(token)?.kind === 'admin') return 'token';
-    return this.sessions.verifyCookie(readCookie(req.headers.cookie, COOKIE)) ? 'cookie' : null;
+    return this.sessions.verifyCookie(readCookie(req.headers.cookie, this.sessions.cookie)) ? 'cookie' : null;
   }
 
   private login(req: IncomingMessage, res: ServerResponse): void {
@@ -95,7 +102,7 @@ export class AdminApi {
 
   private async panel(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const isIndex = path === '/' || path === '/index.html';
-    if (isIndex && !this.sessions.verifyCookie(readCookie(req.headers.cookie, COOKIE))) {
+    if (isIndex && !this.sessions.verifyCookie(readCookie(req.headers.cookie, this.sessions.cookie))) {
       return sendText(res, 401, 'Not logged in: open the panel with the link printed by `inlet serve` or `inlet panel`.');
     }
     const file = normalize(join(PANEL_DIR, isIndex ? 'index.html' : path));
@@ -131,8 +138,12 @@ export class AdminApi {
     }
     if (method === 'GET' && path === '/api/policy') return sendJson(res, 200, this.backend.config().approvals);
     if (method === 'PUT' && path === '/api/policy') {
-      const settings = ApprovalSettingsSchema.parse(await body());
-      const config = await this.backend.configStore.updateApprovals(() => settings);
+      // Only the keys sent change: a settings form that leaves out `rules` cannot drop a rule
+      // that "always allow" added a moment ago.
+      const raw = (await body()) as object;
+      const changes = ApprovalSettingsSchema.partial().parse(raw);
+      const given = Object.fromEntries(Object.entries(changes).filter(([key]) => key in raw));
+      const config = await this.backend.configStore.updateApprovals((a) => ({ ...a, ...given }));
       return sendJson(res, 200, config.approvals);
     }
     if (method === 'POST' && path === '/api/policy/rules') {
@@ -143,7 +154,19 @@ export class AdminApi {
     const ruleIndex = /^\/api\/policy\/rules\/(\d+)$/.exec(path);
     if (method === 'DELETE' && ruleIndex) {
       const index = Number(ruleIndex[1]);
-      const config = await this.backend.configStore.updateApprovals((a) => ({ ...a, rules: ((a.rules as unknown[]) ?? []).filter((_, i) => i !== index) }));
+      // With {rule} in the body, the rule at `index` must still be that one (the list may have
+      // changed since the page drew it): otherwise 409 rather than deleting the wrong rule.
+      const expected = z.strictObject({ rule: RuleSchema.optional() }).parse(await body()).rule;
+      let mismatch = false;
+      const config = await this.backend.configStore.updateApprovals((a) => {
+        const rules = (a.rules as unknown[]) ?? [];
+        if (expected && JSON.stringify(rules[index]) !== JSON.stringify(expected)) {
+          mismatch = true;
+          return a;
+        }
+        return { ...a, rules: rules.filter((_, i) => i !== index) };
+      });
+      if (mismatch) return sendJson(res, 409, { error: 'The rules changed since the page was drawn; nothing was deleted.' });
       return sendJson(res, 200, config.approvals);
     }
     if (method === 'POST' && path === '/api/pause') {
@@ -177,6 +200,7 @@ export class AdminApi {
   state(): Record<string, unknown> {
     const config = this.backend.config();
     return {
+      now: Date.now(),
       status: this.backend.status(),
       pending: this.backend.queue.list(),
       activity: this.backend.activity().slice(-100).reverse(),
@@ -188,6 +212,7 @@ export class AdminApi {
   /** The live event stream: a `state` event now and after every change (coalesced). */
   private events(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    this.streams.add(res);
     const send = () => res.write(`event: state\ndata: ${JSON.stringify(this.state())}\n\n`);
     send();
     let scheduled: NodeJS.Timeout | undefined;
@@ -199,6 +224,7 @@ export class AdminApi {
     });
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     req.on('close', () => {
+      this.streams.delete(res);
       unsubscribe();
       clearInterval(keepAlive);
       if (scheduled) clearTimeout(scheduled);

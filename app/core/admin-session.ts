@@ -5,14 +5,27 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * cookie. Codes live in memory for two minutes and work once. The cookie is signed with the
  * install secret, so it survives a hub restart and dies with a secret rotation.
  */
-export const COOKIE = 'inlet_admin';
+/**
+ * Browsers do not scope cookies by port, so the name carries it: two hubs (two data dirs) on
+ * one machine keep their logins apart.
+ */
+export function cookieName(port: string | number): string {
+  return `inlet_admin_${port}`;
+}
 const CODE_TTL_MS = 2 * 60_000;
 const SESSION_TTL_MS = 12 * 3600_000;
 
 export class AdminSessions {
   private readonly codes = new Map<string, number>();
 
-  constructor(private secret: () => Buffer) {}
+  constructor(
+    private secret: () => Buffer,
+    private readonly name: () => string,
+  ) {}
+
+  get cookie(): string {
+    return this.name();
+  }
 
   createCode(): string {
     const code = randomBytes(24).toString('base64url');
@@ -44,7 +57,7 @@ export class AdminSessions {
   }
 
   cookieHeader(value: string): string {
-    return `${COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
+    return `${this.name()}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
   }
 
   private mac(body: string): string {

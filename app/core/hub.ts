@@ -258,6 +258,7 @@ export class Hub {
     this.tokens.setSecret(secret);
     for (const provider of this.registry.allProviders()) provider.close(CLOSE.REVOKED, 'the install secret was rotated');
     await this.endpoint.closeAll();
+    this.admin.closeStreams();
     this.log.warn('install secret rotated: every token was revoked');
     this.changed();
   }

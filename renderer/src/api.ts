@@ -38,9 +38,10 @@ const approval = (id: string, verb: 'approve' | 'deny', always: boolean) =>
 export const api = {
   approve: (id: string, always = false) => approval(id, 'approve', always),
   deny: (id: string, always = false) => approval(id, 'deny', always),
-  savePolicy: (settings: ApprovalSettings) => request<ApprovalSettings>('PUT', '/api/policy', settings),
+  savePolicy: (settings: Partial<ApprovalSettings>) => request<ApprovalSettings>('PUT', '/api/policy', settings),
   addRule: (rule: Rule) => request<ApprovalSettings>('POST', '/api/policy/rules', rule),
-  deleteRule: (index: number) => request<ApprovalSettings>('DELETE', `/api/policy/rules/${index}`),
+  // The rule goes along so the hub refuses (409) if the list changed since it was drawn.
+  deleteRule: (index: number, rule: Rule) => request<ApprovalSettings>('DELETE', `/api/policy/rules/${index}`, { rule }),
   pause: (paused: boolean) => request<ApprovalSettings>('POST', '/api/pause', { paused }),
   createToken: (client: string) => request<{ client: string; token: string }>('POST', '/api/tokens', { client }),
   revoke: (client: string) => request<{ ok: true; revoked: string[] }>('POST', '/api/tokens/revoke', { client }),

@@ -32,8 +32,8 @@ type Draft = Pick<ApprovalSettings, 'default' | 'timeout_s' | 'allow_read_only'>
 
 /**
  * Default policy, timeout and the read-only shortcut, saved together. Until the person edits
- * it, the form follows the hub's live values; the save sends the rules and pause as they are
- * now, so it changes nothing else.
+ * it, the form follows the hub's live values; the save sends only the three settings it edits,
+ * so it cannot undo a rule or a pause made meanwhile (the hub changes only the keys sent).
  */
 export function PolicySettings(props: { approvals: ApprovalSettings }) {
   const [draft, setDraft] = useState<Draft | undefined>();
@@ -44,7 +44,8 @@ export function PolicySettings(props: { approvals: ApprovalSettings }) {
   const save = async (event: Event) => {
     event.preventDefault();
     if (!draft) return;
-    if (await run(() => api.savePolicy({ ...props.approvals, ...draft }))) setDraft(undefined);
+    const { default: policy, timeout_s, allow_read_only } = draft;
+    if (await run(() => api.savePolicy({ default: policy, timeout_s, allow_read_only }))) setDraft(undefined);
   };
 
   return (

@@ -48,7 +48,7 @@ export function RulesList(props: { rules: Rule[]; defaultPolicy: Policy }) {
                   <span class={`badge policy-${rule.policy}`}>{rule.policy}</span>
                 </td>
                 <td>
-                  <button type="button" class="secondary" disabled={busy} aria-label={`Delete rule ${index + 1} (${describe(rule)})`} onClick={() => run(() => api.deleteRule(index))}>
+                  <button type="button" class="secondary" disabled={busy} aria-label={`Delete rule ${index + 1} (${describe(rule)})`} onClick={() => run(() => api.deleteRule(index, rule))}>
                     Delete
                   </button>
                 </td>
