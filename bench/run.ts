@@ -1,0 +1,103 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { runManyProviders, type ManyPlan, type ManyResults } from './many-providers.js';
+import { installExitHandlers, keepLogs, killAll, ROOT } from './procs.js';
+import { formatProfile, runProfiles, summarizeProfile, type ProfileSummary } from './profile.js';
+import { runLatency, SCENARIOS, type LatencyResults, type ScenarioKey } from './scenarios/latency.js';
+import { markdownTable, table, type LoadPlan } from './stats.js';
+import { cpuRows, evaluateTargets, latencyRows, manyRows } from './targets.js';
+
+const USAGE = `Usage: npm run bench [-- --quick] [--only a,b,b0,c,d,e,f] [--no-many] [--providers N] [--profile]
+  --quick        a short run (for development): fewer calls, 200 providers
+  --only KEYS    run only these latency scenarios (b0: (b) with the audit log off)
+  --no-many      skip the 1,000-provider run
+  --providers N  providers in the many-providers run (default 1000; 10 tools each)
+  --profile      also profile the hub (node --cpu-prof) under (b) and the many-providers run
+  --summarize F  only print the self/inclusive time summary of the .cpuprofile file F`;
+
+function machine(): Record<string, unknown> {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    date: new Date().toISOString(),
+    loadavgBefore: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) return (console.log(USAGE), 0);
+  const profileFile = argv.includes('--summarize') ? argv[argv.indexOf('--summarize') + 1] : undefined;
+  if (profileFile) return (console.log(formatProfile('profile', summarizeProfile(profileFile, 30))), 0);
+  const quick = argv.includes('--quick');
+  const only = argv[argv.indexOf('--only') + 1];
+  const keys = (argv.includes('--only') && only ? only.split(',') : Object.keys(SCENARIOS)) as ScenarioKey[];
+  const unknown = keys.filter((key) => !(key in SCENARIOS));
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')} (use ${Object.keys(SCENARIOS).join(', ')})`);
+  const plan: LoadPlan = quick
+    ? { warmup: 200, rounds: 1, sequential: 300, concurrency: 32, perCaller: 20 }
+    : { warmup: 1_000, rounds: 4, sequential: 500, concurrency: 32, perCaller: 50 };
+  const providersFlag = argv.includes('--providers') ? Number(argv[argv.indexOf('--providers') + 1]) : undefined;
+  const providers = providersFlag ?? (quick ? 200 : 1_000);
+  const many: ManyPlan = { providers, toolsEach: 10, processes: providers >= 500 ? 4 : 2, listCalls: quick ? 10 : 100 };
+  const say = (line: string) => console.log(line);
+  const info = machine();
+  say(`Inlet benchmark (${quick ? 'quick' : 'full'}) on ${info.cpu}, ${info.cores} cores, Node ${info.node}`);
+  say(`calls per scenario: ${plan.warmup} warm-up, then ${plan.rounds} round(s) of ${plan.sequential} sequential and ${plan.concurrency} callers x ${plan.perCaller}`);
+  say(`load average before the run: ${info.loadavgBefore}\n`);
+
+  const latency: Partial<LatencyResults> = await runLatency(plan, keys, say);
+  let manyResults: ManyResults | undefined;
+  if (!argv.includes('--no-many')) {
+    say(`\n${many.providers} providers x ${many.toolsEach} tools ...`);
+    manyResults = await runManyProviders(many, say);
+  }
+  let profiles: Record<string, ProfileSummary> | undefined;
+  if (argv.includes('--profile')) profiles = await runProfiles(plan, many, say);
+
+  info.loadavgAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const latRows = latencyRows(latency, plan.concurrency);
+  const targets = evaluateTargets(latency, manyResults);
+  const targetRows = [['target', 'measured', 'result'], ...targets.map((t) => [t.target, t.measured, t.met ? 'met' : 'MISSED'])];
+  const cpu = cpuRows(latency, plan.concurrency);
+  say('\n' + table(latRows));
+  say('\n' + table(cpu));
+  if (manyResults) say('\n' + table(manyRows(manyResults)));
+  say('\n' + table(targetRows));
+  if (profiles) for (const [name, summary] of Object.entries(profiles)) say('\n' + formatProfile(`hub profile (${name})`, summary));
+
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const result = { machine: info, mode: quick ? 'quick' : 'full', plan, manyPlan: many, latency, many: manyResults, targets, profiles };
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  const md = [markdownTable(latRows), markdownTable(cpu), manyResults ? markdownTable(manyRows(manyResults)) : '', markdownTable(targetRows)];
+  writeFileSync(join(dir, 'latest.md'), md.filter(Boolean).join('\n\n') + '\n');
+  say(`\nwrote ${join(dir, 'latest.json')} and latest.md`);
+  return 0;
+}
+
+installExitHandlers();
+// Bounded: whatever hangs, the run ends (and its children die) after this long.
+const limitMin = process.argv.includes('--quick') ? 10 : 40;
+setTimeout(() => {
+  console.error(`bench failed: still running after ${limitMin} minutes; stopping.`);
+  killAll();
+  process.exit(1);
+}, limitMin * 60_000).unref();
+main(process.argv.slice(2)).then(
+  (code) => {
+    killAll();
+    process.exit(code);
+  },
+  (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const logs = keepLogs();
+    if (logs) console.error(`the children's stderr is in ${logs}`);
+    killAll();
+    process.exit(1);
+  },
+);
