@@ -87,6 +87,21 @@ describe('providers authenticate before the upgrade (CleverChatty-compatible)', 
     assert.equal(provider.status, 401);
   });
 
+  it('a revoked AI token stops working on its open session at once', async () => {
+    const doomed = await connectAi(hub, 'ai:doomed');
+    await doomed.listTools();
+    const cli = spawnSync(process.execPath, [CLI, 'token', 'revoke', '--client', 'ai:doomed'], { env: childEnv(hub.dataDir), encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const refused = await doomed.listTools().then(() => false, (error: Error) => /401|Unauthorized/.test(error.message));
+      if (refused) break;
+      assert.ok(Date.now() < deadline, 'the revoked session kept working');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await doomed.close().catch(() => undefined);
+  });
+
   it('cuts a revoked provider off at once and refuses its next connection with 401', async () => {
     const token = await hub.mint('provider:revokee');
     const provider = await dialProvider(`${hub.urls.ws}?server_name=revokee&token=${encodeURIComponent(token)}`, { tools: ['t'] });

@@ -23,6 +23,8 @@ import { readJsonBody, sendJson } from './http-util.js';
 interface AiSession {
   id: string;
   clientId: string;
+  /** The token the session was opened with: the same string later skips the HMAC. */
+  token?: string;
   since: number;
   server: Server;
   transport: Transport;
@@ -54,7 +56,9 @@ export class McpEndpoint {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const identity = this.tokens.authorizeAi(bearerToken(req.headers.authorization));
+    const token = bearerToken(req.headers.authorization);
+    const known = this.sessionFor(req, token);
+    const identity = known ? { clientId: known.clientId } : this.tokens.authorizeAi(token);
     if (!identity) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="inlet"');
       return sendJson(res, 401, rpcError(-32001, 'Unauthorized: send an Inlet AI token as "Authorization: Bearer <token>" (inlet token create --client ai:NAME).'));
@@ -81,7 +85,7 @@ export class McpEndpoint {
       return sendJson(res, 400, rpcError(-32000, 'Bad Request: no session id; the first request must be initialize.'));
     }
     const server = this.createServer(identity.clientId);
-    const session: AiSession = { id: '', clientId: identity.clientId, since: Date.now(), server, transport: undefined as unknown as Transport };
+    const session: AiSession = { id: '', clientId: identity.clientId, token, since: Date.now(), server, transport: undefined as unknown as Transport };
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -98,6 +102,19 @@ export class McpEndpoint {
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
+  }
+
+  /**
+   * A request on an open session with the very token that opened it needs no new HMAC: the
+   * token was verified then, and revocation is checked here on every request (a set lookup).
+   * A secret rotation closes every session.
+   */
+  private sessionFor(req: IncomingMessage, token: string | undefined): AiSession | undefined {
+    const id = req.headers['mcp-session-id'];
+    if (typeof id !== 'string' || token === undefined) return undefined;
+    const session = this.sessions.get(id);
+    if (!session || session.token !== token || this.tokens.isRevoked(session.clientId)) return undefined;
+    return session;
   }
 
   /**

@@ -170,14 +170,24 @@ export class ProviderConnection {
     // Our own progress token and timer (see WebSocketTransport.intercept): the timer restarts
     // on each progress notification and, when it fires, cancels the call at the provider.
     const token = `inlet-${this.nextProgressToken++}`;
-    const timeout = new AbortController();
-    let timer = setTimeout(() => timeout.abort('timeout'), options.timeoutMs);
+    // One controller for both ways a call is given up: the AI client's cancellation and our
+    // timer (AbortSignal.any would cost a second signal and listener set per call).
+    const controller = new AbortController();
+    let timedOut = false;
+    const onTimeout = () => {
+      timedOut = true;
+      controller.abort('timeout');
+    };
+    let timer = setTimeout(onTimeout, options.timeoutMs);
+    const onCancel = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onCancel, { once: true });
+    if (options.signal?.aborted) onCancel();
     this.progress.set(token, (progress) => {
       clearTimeout(timer);
-      timer = setTimeout(() => timeout.abort('timeout'), options.timeoutMs);
+      timer = setTimeout(onTimeout, options.timeoutMs);
       options.onprogress?.(progress);
     });
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+    const signal = controller.signal;
     try {
       const params: Record<string, unknown> = { name: tool, _meta: { ...options.meta, progressToken: token } };
       if (args !== undefined) params.arguments = args;
@@ -190,7 +200,7 @@ export class ProviderConnection {
     } catch (error) {
       this.stats.errors++;
       if (options.signal?.aborted) throw error;
-      if (timeout.signal.aborted) {
+      if (timedOut) {
         return toolError(
           `Provider "${this.name}" did not answer ${tool} within ${formatSeconds(options.timeoutMs)}; the call was cancelled.`,
         );
@@ -205,6 +215,7 @@ export class ProviderConnection {
       return toolError(`Provider "${this.name}" returned an unusable answer to ${tool}: ${describeError(error)}.`);
     } finally {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCancel);
       this.progress.delete(token);
       this.stats.inFlight--;
       this.stats.totalMs += performance.now() - started;
