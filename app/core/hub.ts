@@ -1,12 +1,10 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { loadConfig, parseListenHost, type Config } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { describeError, HubError } from './errors.js';
 import { checkHostAndOrigin } from './http-guard.js';
 import { sendJson, sendText } from './http-util.js';
@@ -22,6 +20,7 @@ import { loadOrCreateSecret, TokenService, type TokenIdentity } from './tokens.j
 import { CLOSE } from './ws-transport.js';
 import { VERSION } from './version.js';
 import { buildStatus, type HubStatus } from './status.js';
+import { closeServer, hostForUrl, listen, startProviderListener } from './listeners.js';
 import { ControlServer } from './control-server.js';
 import { AdminApi } from './admin-api.js';
 import { ApprovalQueue } from './approval-queue.js';
@@ -346,32 +345,9 @@ export class Hub {
   }
 
   private async startRemoteListener(config: Config): Promise<string> {
-    const settings = config.reverse_mcp_settings;
-    const { host, port } = parseListenHost(settings.listen_host);
-    let server: HttpServer;
-    let scheme = 'ws';
-    if (settings.tls.enabled) {
-      let cert: Buffer, key: Buffer;
-      try {
-        [cert, key] = await Promise.all([readFile(settings.tls.cert_file), readFile(settings.tls.key_file)]);
-      } catch (error) {
-        throw new HubError('CONFIG_INVALID', `reverse_mcp_settings.tls: the certificate or key cannot be read (${describeError(error)}).`);
-      }
-      server = createHttpsServer({ cert, key, minVersion: 'TLSv1.2' }) as unknown as HttpServer;
-      scheme = 'wss';
-    } else {
-      server = createServer();
-    }
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-      if (path === '/health' || path === '/healthz') return sendText(res, 200, 'OK');
-      sendText(res, 404, 'This listener serves providers only (WebSocket on /ws).');
-    });
-    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head, host));
-    server.on('clientError', (_error, socket) => socket.destroy());
+    const { server, url } = await startProviderListener(config.reverse_mcp_settings, (req, socket, head, host) => this.upgrade(req, socket, head, host));
     this.remoteServer = server;
-    const bound = await listen(server, port, host);
-    return `${scheme}://${hostForUrl(host)}:${bound}/ws`;
+    return url;
   }
 
   private watchConfig(): void {
@@ -405,31 +381,4 @@ export class Hub {
     }
     this.log.info('config reloaded');
   }
-}
-
-function listen(server: HttpServer, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      const reason = error.code === 'EADDRINUSE' ? 'the port is in use (pick another with --port, or 0 for any free port)' : error.message;
-      reject(new HubError('LISTEN_FAILED', `Cannot listen on ${host}:${port}: ${reason}.`));
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: HttpServer | undefined): Promise<void> {
-  if (!server) return Promise.resolve();
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-function hostForUrl(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }
