@@ -136,6 +136,20 @@ describe('approvals from the shell and the admin API', () => {
     assert.deepEqual(again.content, [{ type: 'text', text: 'look:ok' }]);
   });
 
+  it('`inlet policy` edits the rules of the running hub, which applies them at once', async () => {
+    const add = cli(hub, ['policy', 'add', '--provider', 'shop', '--tool', 'buy', 'deny']);
+    assert.equal(add.status, 0, add.stderr);
+    assert.match(add.stdout, /\d+\. provider shop, tool buy → deny/);
+    const refused = await ai.callTool({ name: 'shop__buy', arguments: {} });
+    assert.match(text(refused), /denied by Inlet's policy \(rule \d+ \(provider shop, tool buy → deny\)\)/);
+    const number = /(\d+)\. provider shop, tool buy → deny/.exec(add.stdout)![1]!;
+    assert.equal(cli(hub, ['policy', 'remove', number]).status, 0);
+    assert.doesNotMatch(cli(hub, ['policy']).stdout, /tool buy → deny/);
+    const bad = cli(hub, ['policy', 'default', 'sometimes']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /must be allow, ask or deny/);
+  });
+
   it('`inlet approvals watch` prints a call as soon as it waits', async () => {
     const watch = spawn(process.execPath, [CLI, 'approvals', 'watch', '--json'], { env: childEnv(hub.dataDir) });
     let out = '';

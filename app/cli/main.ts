@@ -7,6 +7,7 @@ import { stdio, stdioHelp } from './stdio.js';
 import { token, tokenHelp } from './token.js';
 import { manifests, manifestsHelp } from './manifests.js';
 import { doctor, doctorHelp } from './doctor.js';
+import { policy, policyHelp } from './policy.js';
 import { approvals, approvalsHelp } from './approvals.js';
 import { audit, auditHelp, panel, panelHelp } from './panel.js';
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   stdio: { run: stdio, help: stdioHelp, summary: 'a stdio MCP server forwarding to the hub (for Claude Desktop)' },
   token: { run: token, help: tokenHelp, summary: 'create or revoke tokens' },
   approvals: { run: approvals, help: approvalsHelp, summary: 'list, approve or deny calls waiting for approval' },
+  policy: { run: policy, help: policyHelp, summary: 'show or edit the approval policy and its rules' },
   panel: { run: panel, help: panelHelp, summary: 'print a fresh one-time login URL for the panel' },
   audit: { run: audit, help: auditHelp, summary: 'verify the tamper-evident audit log' },
   doctor: { run: doctor, help: doctorHelp, summary: 'say which secret store is in use and why, and whether a hub runs' },
