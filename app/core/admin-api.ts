@@ -14,6 +14,7 @@ import { ApprovalSettingsSchema, RuleSchema } from './policy.js';
 import type { HubStatus } from './status.js';
 import { assertClientId, bearerToken, type TokenService } from './tokens.js';
 import type { Activity } from './tool-router.js';
+import type { PanelState } from '../shared/admin-types.js';
 
 export interface AdminBackend {
   status(): HubStatus;
@@ -197,7 +198,7 @@ export class AdminApi {
   }
 
   /** Everything the panel shows, in one object. */
-  state(): Record<string, unknown> {
+  state(): PanelState {
     const config = this.backend.config();
     return {
       now: Date.now(),

@@ -1,19 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Pending } from '../shared/admin-types.js';
 
-/** A call waiting for a person to approve or deny it. */
-export interface PendingApproval {
-  id: string;
-  caller: string;
-  provider: string;
-  tool: string;
-  /** The name the AI client called. */
-  exposed: string;
-  arguments: unknown;
-  /** Why the AI asks (permissions__approve's `reason`). */
-  reason?: string;
-  createdAt: number;
-  expiresAt: number;
-}
+/** A call waiting for a person to approve or deny it (the admin API's `Pending`). */
+export type PendingApproval = Pending;
 
 export type ApprovalOutcome =
   | { kind: 'approved'; by: string; always: boolean; reason?: string }

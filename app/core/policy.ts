@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ApprovalSettings as SharedApprovalSettings } from '../shared/admin-types.js';
 
 /**
  * Approval policies (DESIGN §7): `allow`, `ask` or `deny` per tool, per provider, per caller,
@@ -26,6 +27,11 @@ export const ApprovalSettingsSchema = z.strictObject({
   allow_read_only: z.boolean().default(false),
 });
 export type ApprovalSettings = z.infer<typeof ApprovalSettingsSchema>;
+
+// The schema and the shared type the panel reads must describe the same object.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _settingsMatch: Same<ApprovalSettings, SharedApprovalSettings> = true;
+void _settingsMatch;
 
 export interface PolicySubject {
   provider: string;

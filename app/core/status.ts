@@ -1,29 +1,8 @@
 import type { Hub } from './hub.js';
 import { VERSION } from './version.js';
+import type { HubStatus } from '../shared/admin-types.js';
 
-export interface ProviderStatus {
-  name: string;
-  client: string;
-  state: string;
-  remote: string;
-  since: string;
-  server?: string;
-  tools: string[];
-  calls: number;
-  errors: number;
-  inFlight: number;
-  avgMs: number;
-}
-
-export interface HubStatus {
-  version: string;
-  pid: number;
-  startedAt: string;
-  urls: Record<string, string | undefined>;
-  providers: ProviderStatus[];
-  sessions: Array<{ caller: string; client?: string; since: string }>;
-  toolCount: number;
-}
+export type { HubStatus, ProviderStatus } from '../shared/admin-types.js';
 
 /** The snapshot behind `inlet status` and `/api/status`: who is connected, since when, how busy. */
 export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?: string; since: number }>): HubStatus {

@@ -7,6 +7,7 @@ import { parsePermissionRequest, permissionAllow, permissionDeny, PERMISSIONS_PR
 import { resolvePolicy, type Policy, type Rule } from './policy.js';
 import { toolError } from './provider-connection.js';
 import type { ToolRegistry } from './tool-registry.js';
+import type { Activity } from '../shared/admin-types.js';
 
 export interface CallContext {
   /** The AI client's id (from its token), e.g. "ai:claude". */
@@ -23,17 +24,7 @@ export interface CallRequest {
 }
 
 /** One finished call, for the panel's activity list. */
-export interface Activity {
-  id: number;
-  time: string;
-  caller: string;
-  provider: string;
-  tool: string;
-  decision: Policy;
-  decidedBy: string;
-  outcome: 'ok' | 'error' | 'denied' | 'timeout' | 'cancelled' | 'failed';
-  durationMs: number;
-}
+export type { Activity } from '../shared/admin-types.js';
 
 export interface RouterHooks {
   /** Writes one audit line (no-op when auditing is off). */

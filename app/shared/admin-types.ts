@@ -1,0 +1,92 @@
+/**
+ * The shapes the admin API answers with (docs/admin-api.md), shared by the hub (app/core) and
+ * the panel (renderer/): DESIGN §1 lets the renderer import shared types only, so they live
+ * here, in a file that imports nothing.
+ */
+
+export type Policy = 'allow' | 'ask' | 'deny';
+
+/** Every key but `policy` is optional; `tool` is the provider's own tool name (`echo`). */
+export interface Rule {
+  provider?: string;
+  tool?: string;
+  caller?: string;
+  policy: Policy;
+}
+
+export interface ApprovalSettings {
+  default: Policy;
+  timeout_s: number;
+  rules: Rule[];
+  paused: boolean;
+  allow_read_only: boolean;
+}
+
+export interface ProviderStatus {
+  name: string;
+  client: string;
+  state: string;
+  remote: string;
+  /** ISO time of the connection. */
+  since: string;
+  server?: string;
+  /** The exposed names AI clients see (`everything__echo`). */
+  tools: string[];
+  calls: number;
+  errors: number;
+  inFlight: number;
+  avgMs: number;
+}
+
+export interface HubStatus {
+  version: string;
+  pid: number;
+  startedAt: string;
+  urls: Record<string, string | undefined>;
+  providers: ProviderStatus[];
+  sessions: Array<{ caller: string; client?: string; since: string }>;
+  toolCount: number;
+}
+
+export interface Pending {
+  id: string;
+  caller: string;
+  provider: string;
+  tool: string;
+  exposed: string;
+  arguments: unknown;
+  /** Why the AI asks (Claude Code's permission prompts carry one). */
+  reason?: string;
+  /** Epoch milliseconds, on the hub's clock. */
+  createdAt: number;
+  expiresAt: number;
+}
+
+export type Outcome = 'ok' | 'error' | 'denied' | 'timeout' | 'cancelled' | 'failed';
+
+export interface Activity {
+  id: number;
+  time: string;
+  caller: string;
+  provider: string;
+  tool: string;
+  decision: Policy;
+  decidedBy: string;
+  outcome: Outcome;
+  durationMs: number;
+}
+
+/** One `state` event of `/api/events`: everything the panel shows. */
+export interface PanelState {
+  /** The hub's clock (epoch ms) when the state was taken. */
+  now: number;
+  status: HubStatus;
+  pending: Pending[];
+  /** Newest first, at most 100. */
+  activity: Activity[];
+  approvals: ApprovalSettings;
+  revoked: string[];
+}
+
+/** The provider name under which Claude Code's own permission prompts arrive. */
+export const PERMISSIONS_PROVIDER = 'permissions';
