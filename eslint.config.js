@@ -1,5 +1,6 @@
 // Lint rules. The import rules keep the layering of DESIGN §1 honest:
-// app/core and app/os never import electron; native-host imports nothing but node:*.
+// app/core and app/os never import electron; native-host imports nothing but node:*;
+// the panel (renderer/) imports shared types only.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -17,6 +18,15 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'The hub core must run under plain Node: keep electron in app/main.' }],
         patterns: [{ group: ['**/app/main/**', '**/main/*', 'electron/*'], message: 'The core, os and cli layers never reach into the Electron shell.' }],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The panel is a web app; it talks to the hub over the admin API only.' }],
+        patterns: [{ regex: '(^|/)app/(core|os|cli|main|preload)(/|$)', message: 'The panel imports shared types only (app/shared).' }],
       }],
     },
   },
