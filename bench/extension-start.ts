@@ -139,3 +139,12 @@ async function developerMode(context: BrowserContext): Promise<Page> {
   await page.evaluate(() => (globalThis as unknown as DeveloperPrivate).chrome.developerPrivate.updateProfileConfiguration({ inDeveloperMode: true }));
   return page;
 }
+
+export function extensionRows(results: ExtensionStartResult[]): string[][] {
+  const rows = [['extension start -> tools listed at the AI client', 'runs', 'p50 ms', 'min ms', 'max ms']];
+  for (const r of results) {
+    const label = r.mode === 'reload' ? 'reload (the extension alone)' : 'launch (Chromium start included)';
+    rows.push([label, String(r.samples.length), String(r.p50), String(Math.min(...r.samples)), String(Math.max(...r.samples))]);
+  }
+  return rows;
+}

@@ -1,3 +1,7 @@
+import type { ApprovalPathResults } from './approval-path.js';
+import type { DecisionResults } from './decision-latency.js';
+import type { ExtensionStartResult } from './extension-start.js';
+import type { HostStartResults } from './host-start.js';
 import type { ManyResults } from './many-providers.js';
 import { SCENARIOS, type LatencyResults, type ScenarioKey } from './scenarios/latency.js';
 import { ms, rate } from './stats.js';
@@ -13,8 +17,16 @@ export interface TargetResult {
   met: boolean;
 }
 
-/** The targets of the issue, computed against the baselines measured in the same run. */
-export function evaluateTargets(lat: Partial<LatencyResults>, many: ManyResults | undefined): TargetResult[] {
+/** The groups of issues 3 and 4 (each may be skipped). */
+export interface ExtraResults {
+  approvalPath?: ApprovalPathResults;
+  decision?: DecisionResults;
+  hostStart?: HostStartResults;
+  extensionStart?: ExtensionStartResult[];
+}
+
+/** The targets of the issues, computed against the baselines measured in the same run. */
+export function evaluateTargets(lat: Partial<LatencyResults>, many: ManyResults | undefined, extra: ExtraResults = {}): TargetResult[] {
   const out: TargetResult[] = [];
   const { b, c, d, e, f } = lat;
   if (b && e) {
@@ -45,6 +57,47 @@ export function evaluateTargets(lat: Partial<LatencyResults>, many: ManyResults 
     });
     const kb = many.rssPerProviderBytes / 1024;
     out.push({ target: '< 64 KB RSS per idle provider', measured: `${kb.toFixed(1)} KB`, met: kb < 64 });
+  }
+  return [...out, ...extraTargets(extra, b?.seq.p50)];
+}
+
+/** `endToEnd`: (b)'s p50, the whole AI call through the hub, to put the path's cost in scale. */
+function extraTargets({ approvalPath: path, decision, hostStart: host, extensionStart }: ExtraResults, endToEnd?: number): TargetResult[] {
+  const out: TargetResult[] = [];
+  if (path) {
+    const plain = path.latency.plain.p50;
+    for (const [variant, label] of [['auditOn', 'with'], ['auditOff', 'without']] as const) {
+      const ratio = path.ratio[variant];
+      out.push({
+        target: `allow-path p50 ${label} audit <= 1.10x the plain call`,
+        measured:
+          `${ms(path.latency[variant].p50)} vs ${ms(plain)} ms (${ratio.toFixed(3)}x, +${((path.latency[variant].p50 - plain) * 1000).toFixed(0)} µs` +
+          (endToEnd ? `; ${(((path.latency[variant].p50 - plain) / endToEnd) * 100).toFixed(1)}% of (b)'s p50)` : ')'),
+        met: ratio <= 1.1,
+      });
+    }
+  }
+  if (decision) {
+    out.push({
+      target: 'admin API decision -> provider p50 < 5 ms',
+      measured: `${ms(decision.api.p50)} ms (p99 ${ms(decision.api.p99)}; queue alone ${ms(decision.queue.p50)}) = ${(decision.api.p50 / 5).toFixed(3)}x the target`,
+      met: decision.api.p50 < 5,
+    });
+  }
+  if (host?.byKind.host && host.byKind.floor) {
+    const p50 = host.byKind.host.p50;
+    out.push({
+      target: 'native host start -> first frame p50 < 100 ms',
+      measured: `${ms(p50, 1)} ms (floor node -e 0: ${ms(host.byKind.floor.p50, 1)} ms, ${host.ratio.toFixed(2)}x)`,
+      met: p50 < 100,
+    });
+  }
+  for (const ext of extensionStart ?? []) {
+    out.push({
+      target: `extension start (${ext.mode}) -> tools listed < 1 s`,
+      measured: `p50 ${ext.p50} ms over ${ext.samples.length} (${[...ext.samples].sort((a, b) => a - b).join(', ')} ms)`,
+      met: ext.p50 < 1000,
+    });
   }
   return out;
 }
