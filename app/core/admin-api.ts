@@ -135,6 +135,8 @@ export class AdminApi {
       const input = DecisionBody.parse((await body()) ?? {});
       const by = input.by ?? (auth === 'cookie' ? 'panel' : 'cli');
       const result = this.backend.queue.decide(decodeURIComponent(decision[1]!), decision[2] === 'approve', by, input);
+      // Let the approved call go on to its provider before this answer is written.
+      await new Promise((resolve) => setImmediate(resolve));
       return sendJson(res, result.ok ? 200 : 409, result.ok ? { ok: true } : { error: result.message });
     }
     if (method === 'GET' && path === '/api/policy') return sendJson(res, 200, this.backend.config().approvals);

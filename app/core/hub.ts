@@ -69,7 +69,8 @@ export class Hub {
   config!: Config;
   tokens!: TokenService;
   urls!: HubUrls;
-  private router!: ToolRouter;
+  /** Every tools/call passes here (public for benchmarks and embedders). */
+  router!: ToolRouter;
   private endpoint!: McpEndpoint;
   private listener!: ProviderListener;
   private server: HttpServer | undefined;
@@ -110,6 +111,7 @@ export class Hub {
     this.configStore = new ConfigStore(this.configPath, (config) => this.applyConfig(config));
     this.openAudit();
     this.router = new ToolRouter(this.registry, () => this.config, this.queue, {
+      auditing: () => this.audit !== undefined,
       audit: (entry) => this.writeAudit(entry),
       addRule: async (rule) => {
         await this.configStore.updateApprovals((a) => ({ ...a, rules: [...((a.rules as unknown[]) ?? []), rule] }));

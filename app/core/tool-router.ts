@@ -27,6 +27,8 @@ export interface CallRequest {
 export type { Activity } from '../shared/admin-types.js';
 
 export interface RouterHooks {
+  /** Whether audit lines are written (the argument digest is computed only then). */
+  auditing: () => boolean;
   /** Writes one audit line (no-op when auditing is off). */
   audit: (entry: AuditEntry) => void;
   /** "Always allow / deny" from a decision: persist the rule. */
@@ -59,7 +61,7 @@ export class ToolRouter {
     const provider = entry.provider;
     const subject = { caller: context.caller, provider: provider.name, tool: entry.toolName, readOnly: entry.definition.annotations?.readOnlyHint === true };
     const started = performance.now();
-    const base = { caller: context.caller, provider: provider.name, tool: entry.toolName, args_digest: digestArguments(request.arguments) };
+    const base = { caller: context.caller, provider: provider.name, tool: entry.toolName, args_digest: this.digest(request.arguments) };
     const finish = (decision: Policy, decidedBy: string, outcome: Activity['outcome'], extra: Partial<AuditEntry> = {}) => {
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
       this.hooks.audit({ event: 'call', ...base, decision, decided_by: decidedBy, duration_ms: durationMs, outcome, ...extra });
@@ -101,13 +103,17 @@ export class ToolRouter {
     }
   }
 
+  private digest(args: unknown): string {
+    return this.hooks.auditing() ? digestArguments(args) : '';
+  }
+
   /** Iris's permissions__approve: Claude Code's own prompts through the same policies and queue. */
   private async permission(request: CallRequest, context: CallContext): Promise<CallToolResult> {
     const parsed = parsePermissionRequest(request.arguments);
     if (typeof parsed === 'string') throw new McpError(ErrorCode.InvalidParams, `permissions__approve: ${parsed}.`);
     const config = this.getConfig();
     const subject = { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name };
-    const base = { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name, args_digest: digestArguments(parsed.input) };
+    const base = { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name, args_digest: this.digest(parsed.input) };
     const verdict = resolvePolicy(config.approvals, subject);
     if (verdict.policy === 'allow') {
       this.hooks.audit({ event: 'decision', ...base, decision: 'allow', decided_by: verdict.source, outcome: 'allowed' });

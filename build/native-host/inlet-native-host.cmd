@@ -7,6 +7,9 @@ rem   - source checkout (this file in <repo>\build\native-host\): node runs dist
 rem stdout belongs to the native-messaging protocol: nothing here may print to it.
 rem Labels and goto instead of ( ) blocks: a path such as "Program Files (x86)" breaks blocks.
 setlocal
+rem The host makes no TLS connection and takes no Node flags: drop what would slow its start.
+set "NODE_EXTRA_CA_CERTS="
+set "NODE_OPTIONS="
 set "DIR=%~dp0"
 set "RES=%DIR%.."
 
