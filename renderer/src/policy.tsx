@@ -3,6 +3,19 @@ import { api } from './api';
 import type { ApprovalSettings, Policy } from './types';
 import { ErrorText, useAction } from './ui';
 
+/** The three policies as <option>s, in one order everywhere. */
+export function PolicyOptions() {
+  return (
+    <>
+      {(Object.keys(POLICY_LABEL) as Policy[]).map((policy) => (
+        <option key={policy} value={policy}>
+          {POLICY_LABEL[policy]}
+        </option>
+      ))}
+    </>
+  );
+}
+
 export const POLICY_LABEL: Record<Policy, string> = {
   ask: 'Ask (wait for my approval)',
   allow: 'Allow',
@@ -53,11 +66,7 @@ export function PolicySettings(props: { approvals: ApprovalSettings }) {
       <label>
         Default policy
         <select value={shown.default} onChange={(e) => edit({ default: e.currentTarget.value as Policy })}>
-          {(Object.keys(POLICY_LABEL) as Policy[]).map((policy) => (
-            <option key={policy} value={policy}>
-              {POLICY_LABEL[policy]}
-            </option>
-          ))}
+          <PolicyOptions />
         </select>
       </label>
       <label>

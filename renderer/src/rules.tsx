@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from './api';
-import { POLICY_LABEL } from './policy';
+import { PolicyOptions } from './policy';
 import type { Policy, Rule } from './types';
 import { Empty, ErrorText, useAction } from './ui';
 
@@ -98,11 +98,7 @@ export function AddRule(props: { providers: string[] }) {
         <label>
           Policy
           <select value={form.policy} onChange={set('policy')}>
-            {(Object.keys(POLICY_LABEL) as Policy[]).map((policy) => (
-              <option key={policy} value={policy}>
-                {POLICY_LABEL[policy]}
-              </option>
-            ))}
+            <PolicyOptions />
           </select>
         </label>
       </div>
