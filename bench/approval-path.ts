@@ -15,7 +15,8 @@ import { ms, summarize, type LoadResult } from './stats.js';
  *   plain     the provider connection's callTool, as the router ends up calling it
  *   audit on  ToolRouter.call (policy, argument digest, audit line, activity record, then the
  *             same callTool) on the hub with audit on
- *   audit off the same on the hub with audit off
+ *   audit off the same on the hub with audit off: no argument digest (the router computes it
+ *             only when auditing) and no audit line
  * The three alternate call by call (plain / on / off, the order rotated each cycle), so drift
  * on the machine falls on all three alike; there is no config switch between them to wait for.
  */
@@ -134,7 +135,7 @@ function timePieces(ip: InProcessHub): Record<string, number> {
   const noop = () => undefined;
   return {
     'registry lookup + resolvePolicy': perCallUs(() => void (ip.hub.registry.get(ECHO_TOOL), resolvePolicy(config.approvals, subject))),
-    'digestArguments (canonical JSON + SHA-256)': perCallUs(() => void digestArguments(ECHO_ARGS)),
+    'digestArguments (canonical JSON + SHA-256), audit on only': perCallUs(() => void digestArguments(ECHO_ARGS)),
     'audit line: sealLine alone (JSON + SHA-256)': perCallUs(() => void sealLine({ time: new Date().toISOString(), ...line, prev: '0'.repeat(64) })),
     'audit line: hook (sealLine + writeSync)': perCallUs(() => hooks.audit(line), 10_000),
     'activity record (hook)': perCallUs(() => hooks.activity(activity())),

@@ -15,14 +15,15 @@ import { ms, summarize, type LoadResult } from './stats.js';
  * exit, timed in the same rounds. Also: the HUB_NOT_RUNNING path (a data dir with no hub), the
  * host through its launcher script (what the installed manifest names) and, when this shell sets
  * it, the host with NODE_EXTRA_CA_CERTS as set here (what a browser started from such an
- * environment would pass on). The kinds are interleaved, run by run.
+ * environment would pass on), directly and through the launcher (which unsets it and
+ * NODE_OPTIONS). The kinds are interleaved, run by run.
  */
 export interface HostStartPlan {
   warmup: number;
   runs: number;
 }
 
-export type HostKind = 'floor' | 'host' | 'notRunning' | 'launcher' | 'withCaCerts';
+export type HostKind = 'floor' | 'host' | 'notRunning' | 'launcher' | 'withCaCerts' | 'launcherWithCaCerts';
 
 export const HOST_LABELS: Record<HostKind, string> = {
   floor: 'node -e 0, spawn -> exit (the floor)',
@@ -30,6 +31,7 @@ export const HOST_LABELS: Record<HostKind, string> = {
   notRunning: 'native host, no hub: spawn -> HUB_NOT_RUNNING frame',
   launcher: 'through build/native-host/inlet-native-host.sh',
   withCaCerts: 'native host with NODE_EXTRA_CA_CERTS as set here',
+  launcherWithCaCerts: 'through the launcher with NODE_EXTRA_CA_CERTS as set here (it unsets it)',
 };
 
 export interface HostStartResults {
@@ -89,7 +91,10 @@ export async function runHostStart(plan: HostStartPlan, say: (line: string) => v
       // The launcher finds node on PATH: put this node first, so it runs the same binary.
       ['launcher', () => timeOne(LAUNCHER, [CHROME_ARGV], { ...env, PATH: `${dirname(node)}:${env.PATH ?? ''}` }, discovery)],
     ];
-    if (caCerts) kinds.push(['withCaCerts', () => timeOne(node, [HOST, CHROME_ARGV], { ...env, NODE_EXTRA_CA_CERTS: caCerts }, discovery)]);
+    if (caCerts) {
+      kinds.push(['withCaCerts', () => timeOne(node, [HOST, CHROME_ARGV], { ...env, NODE_EXTRA_CA_CERTS: caCerts }, discovery)]);
+      kinds.push(['launcherWithCaCerts', () => timeOne(LAUNCHER, [CHROME_ARGV], { ...env, PATH: `${dirname(node)}:${env.PATH ?? ''}`, NODE_EXTRA_CA_CERTS: caCerts }, discovery)]);
+    }
     const samples = new Map<HostKind, number[]>(kinds.map(([kind]) => [kind, []]));
     say(`native host start: ${plan.warmup} warm-up + ${plan.runs} runs of ${kinds.map(([k]) => k).join(', ')}`);
     for (let run = 0; run < plan.warmup + plan.runs; run++) {

@@ -23,7 +23,7 @@ import { removeOnExit, sleep } from './procs.js';
 export interface InProcessHub {
   hub: Hub;
   dataDir: string;
-  /** The hub's router (private in Hub; reached for the bench only). */
+  /** The hub's router (`Hub.router`, public). */
   router: ToolRouter;
   /** performance.now() when the provider last received a tools/call (before the SDK parses it). */
   lastReceived(): number;
@@ -85,8 +85,7 @@ export async function startInProcessHub(options: InProcessHubOptions): Promise<I
       await sleep(5);
     }
   }
-  // A private member, reached with bracket access for the bench only (no change to the hub).
-  const router: ToolRouter = hub['router'];
+  const router: ToolRouter = hub.router;
   return {
     hub,
     dataDir,
