@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,24 +127,31 @@ describe('keychain secret store (DESIGN §4)', () => {
     assert.match(run.stderr, /no D-Bus session.*0600 file .*secret/);
   });
 
-  it('detects a locked keyring with the canary, and prefers the keychain once it is unlocked again', { skip }, async () => {
+  it('detects a locked keyring with the canary and refuses, rather than making a second secret', { skip }, async () => {
     const s = await scratch();
     inSession(s.env, [s.probe('unlocked.json')]);
     const unlocked = await s.result('unlocked.json');
     assert.equal(unlocked.kind, 'keychain', unlocked.reason);
     // The login keyring now exists on disk; a daemon started without the password has it locked.
-    const locked = inSession(s.env, [s.probe('locked.json')], false);
-    const result = await s.result('locked.json');
-    assert.equal(result.kind, 'file');
-    assert.match(result.reason, /locked/);
-    assert.equal(count(locked.stderr, WARNING), 1, locked.stderr);
-    // That file secret differs from the keychain's: the keychain wins and the file is left alone.
-    const again = inSession(s.env, [s.probe('again.json', 'unlocked.json')]);
+    // The probe must fail (its secret is in there), so its exit status and stderr go to files.
+    const errFile = join(s.root, 'locked.err');
+    inSession(s.env, [`{ ${s.probe('locked.json')} 2> ${quote(errFile)}; echo $? > ${quote(errFile + '.status')}; }`], false);
+    assert.notEqual((await readFile(errFile + '.status', 'utf8')).trim(), '0');
+    const refusal = await readFile(errFile, 'utf8');
+    assert.match(refusal, /lives in the OS keychain, which cannot be used now: the keyring is locked/);
+    assert.match(refusal, /Unlock the keychain/);
+    assert.equal(existsSync(secretFilePath(s.dataDir)), false, 'no second secret was made in a file');
+    // Without any D-Bus session the same: a refusal, not a new secret.
+    const nobus = spawnSync(process.execPath, [PROBE, s.dataDir, join(s.root, 'nobus.json')], { env: s.env, encoding: 'utf8', timeout: 30_000 });
+    assert.notEqual(nobus.status, 0);
+    assert.match(nobus.stderr, /lives in the OS keychain, which cannot be used now: there is no D-Bus session/);
+    assert.equal(existsSync(secretFilePath(s.dataDir)), false);
+    // Unlocked again, the keychain's secret is back and the first token still verifies.
+    inSession(s.env, [s.probe('again.json', 'unlocked.json')]);
     const back = await s.result('again.json');
     assert.equal(back.kind, 'keychain');
     assert.deepEqual(back.verified, [true]);
-    assert.equal(back.fileExists, true);
-    assert.match(again.stderr, /each hold an install secret and they differ/);
+    assert.equal(back.fileExists, false);
   });
 
   it('`inlet doctor` names the file store when INLET_KEYCHAIN=off, with the data dir, hub and Node', async () => {

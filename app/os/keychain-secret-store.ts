@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { describeError, HubError } from '../core/errors.js';
 import { SECRET_BYTES, type SecretStore } from '../core/secret-store.js';
 
@@ -91,13 +94,31 @@ export function keychainName(platform: NodeJS.Platform = process.platform): stri
   return 'Secret Service';
 }
 
+/**
+ * `secret.keychain` in the data dir says "this data dir's secret lives in the keychain". When
+ * the keychain cannot be reached later (locked, no D-Bus over SSH), the marker turns "make a
+ * new secret in a file" (which would silently orphan every token) into a clear refusal.
+ */
+export function keychainMarkerPath(dataDir: string): string {
+  return join(dataDir, 'secret.keychain');
+}
+
+export async function markKeychainSecret(dataDir: string, description: string): Promise<void> {
+  const path = keychainMarkerPath(dataDir);
+  if (existsSync(path)) return;
+  await writeFileAtomic(path, `The install secret of this data dir lives in the ${description}.\nDelete this file only to start over with a new secret (that revokes every token).\n`, 0o600);
+}
+
 /** The install secret as a base64 password under service `Inlet`, one account per data dir. */
 export class KeychainSecretStore implements SecretStore {
   readonly description: string;
   readonly account: string;
   private readonly timeoutMs: number;
 
-  constructor(dataDir: string, private readonly options: { keytar?: Keytar; timeoutMs?: number } = {}) {
+  constructor(
+    private readonly dataDir: string,
+    private readonly options: { keytar?: Keytar; timeoutMs?: number } = {},
+  ) {
     this.account = keychainAccount(dataDir);
     this.timeoutMs = options.timeoutMs ?? KEYCHAIN_TIMEOUT_MS;
     this.description = `keychain (${keychainName()}, service "${KEYCHAIN_SERVICE}", account "${this.account}")`;
@@ -115,10 +136,12 @@ export class KeychainSecretStore implements SecretStore {
 
   async set(secret: Buffer): Promise<void> {
     await this.call('store the install secret', (k) => k.setPassword(KEYCHAIN_SERVICE, this.account, secret.toString('base64')));
+    await markKeychainSecret(this.dataDir, this.description);
   }
 
   async delete(): Promise<void> {
     await this.call('delete the install secret', (k) => k.deletePassword(KEYCHAIN_SERVICE, this.account));
+    await rm(keychainMarkerPath(this.dataDir), { force: true });
   }
 
   private async call<T>(what: string, run: (keytar: Keytar) => Promise<T>): Promise<T> {

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { describeError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import { describeError, HubError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { SecretStore } from '../core/secret-store.js';
 import { secretFilePath } from './data-dir.js';
 import { FileSecretStore } from './file-secret-store.js';
 import {
+  keychainMarkerPath,
+  markKeychainSecret,
   KEYCHAIN_SERVICE,
   KEYCHAIN_TIMEOUT_MS,
   KeychainSecretStore,
@@ -58,6 +61,14 @@ export async function selectSecretStore(dataDir: string, options: SelectOptions 
 
   canary ??= canaryProblem(timeoutMs);
   const problem = await canary;
+  if (problem && existsSync(keychainMarkerPath(dataDir)) && !existsSync(file.path)) {
+    // The secret lives in a keychain that cannot be reached right now. A new file secret would
+    // quietly break every token; refusing says what to do instead.
+    const message =
+      `The install secret of ${dataDir} lives in the OS keychain, which cannot be used now: ${problem}. ` +
+      `Unlock the keychain (or run where it is reachable) and try again; to start over with a new secret, which revokes every token, delete ${keychainMarkerPath(dataDir)}.`;
+    return { store: new UnreachableSecretStore(message), kind: 'keychain', reason: message };
+  }
   if (problem) {
     warnOnce(log, 'unavailable', `The OS keychain cannot be used: ${problem}. The install secret is kept in the 0600 file ${file.path} instead (set INLET_KEYCHAIN=off to choose that on purpose).`);
     return useFile(`The install secret is kept in the 0600 file ${file.path} because the OS keychain cannot be used: ${problem}.`);
@@ -78,13 +89,31 @@ export async function selectSecretStore(dataDir: string, options: SelectOptions 
     warnOnce(log, 'both', `The keychain and the file ${file.path} each hold an install secret and they differ. The keychain's is used; tokens minted from the file's secret (while the keychain was unavailable) do not verify. Delete the file once nothing needs them.`);
     return { store: keychain, kind: 'keychain', reason: `${works} and holds the install secret; the different secret in ${file.path} is ignored.` };
   }
-  if (inKeychain) return { store: keychain, kind: 'keychain', reason: `${works} and holds the install secret.` };
+  if (inKeychain) {
+    await markKeychainSecret(dataDir, keychain.description).catch(() => undefined);
+    return { store: keychain, kind: 'keychain', reason: `${works} and holds the install secret.` };
+  }
   if (!inFile) return { store: keychain, kind: 'keychain', reason: `${works}; the install secret will be created there on first use.` };
 
   if (options.migrate === false) {
     return useFile(`${works}; the install secret in ${file.path} moves into it the next time the hub or a command loads it.`);
   }
   return moveIntoKeychain(inFile, file, keychain, log, works);
+}
+
+/** A keychain secret that cannot be reached: every use fails with the sentence that says why. */
+class UnreachableSecretStore implements SecretStore {
+  readonly description = 'keychain (unreachable)';
+  constructor(private readonly message: string) {}
+  async get(): Promise<Buffer | null> {
+    throw new HubError('SECRET_UNAVAILABLE', this.message);
+  }
+  async set(): Promise<void> {
+    throw new HubError('SECRET_UNAVAILABLE', this.message);
+  }
+  async delete(): Promise<void> {
+    throw new HubError('SECRET_UNAVAILABLE', this.message);
+  }
 }
 
 /**
