@@ -72,7 +72,10 @@ export function watchState(onState: (state: PanelState) => void, onConnection: (
     source = current;
     current.addEventListener('state', (event) => {
       onConnection('live');
-      onState(JSON.parse((event as MessageEvent<string>).data) as PanelState);
+      const state = JSON.parse((event as MessageEvent<string>).data) as PanelState;
+      // Countdowns are on the hub's clock: remember how far this browser's clock is off.
+      if (typeof state.now === 'number') hubClockOffset = state.now - Date.now();
+      onState(state);
     });
     current.onerror = () => {
       if (current.readyState === EventSource.CONNECTING) return onConnection('reconnecting');
@@ -91,3 +94,6 @@ export function watchState(onState: (state: PanelState) => void, onConnection: (
     source?.close();
   };
 }
+
+/** Milliseconds to add to Date.now() to read the hub's clock (from the last state event). */
+export let hubClockOffset = 0;

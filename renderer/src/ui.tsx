@@ -1,3 +1,4 @@
+import { hubClockOffset } from './api';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
@@ -24,11 +25,14 @@ export function Empty(props: { children: ComponentChildren }) {
   return <div class="empty">{props.children}</div>;
 }
 
-/** The current time, re-read every `everyMs`: drives countdowns and "5 min ago". */
+/**
+ * The current time on the hub's clock, re-read every `everyMs`: drives countdowns and
+ * "5 min ago", which compare against times the hub stamped.
+ */
 export function useNow(everyMs = 1_000): number {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(Date.now() + hubClockOffset);
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    const timer = setInterval(() => setNow(Date.now() + hubClockOffset), everyMs);
     return () => clearInterval(timer);
   }, [everyMs]);
   return now;
