@@ -18,12 +18,15 @@ export interface CliContext {
   tokens(): Promise<TokenService>;
 }
 
+/** For short commands: the store's fallback warning is the hub's (and `inlet doctor`'s) to say. */
+const QUIET: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, child: () => QUIET };
+
 export function createContext(dataDirFlag: string | undefined): CliContext {
   const dataDir = resolveDataDir(dataDirFlag);
   const configPath = join(dataDir, CONFIG_FILE);
   // Only `serve` passes a logger: the "no keychain, using the file" warning is said once, by
   // the hub, not by every short command.
-  const secretStore = async (log?: Logger) => (await selectSecretStore(dataDir, { log })).store;
+  const secretStore = async (log?: Logger) => (await selectSecretStore(dataDir, { log: log ?? QUIET })).store;
   return {
     dataDir,
     configPath,
