@@ -3,10 +3,11 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Browser, Page } from 'playwright-core';
-import { connectAi, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { childEnv, connectAi, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
 import { launchPanelBrowser, logIn, newPanelPage, panelSkip, providerUrl } from './helpers/panel-browser.js';
 import { dialProvider } from './fixtures/ws-provider.js';
 
@@ -63,9 +64,17 @@ describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
     const token = await tokens.getByLabel('Token config', { exact: true }).innerText();
     assert.match(token, /^inlet1\.ai:cursor-test\./);
     assert.equal(await tokens.getByLabel('Claude Code config', { exact: true }).innerText(), `claude mcp add --transport http inlet ${hub.urls.mcp} --header "Authorization: Bearer ${token}"`);
-    assert.deepEqual(JSON.parse(await tokens.getByLabel('Claude Desktop config', { exact: true }).innerText()), {
-      mcpServers: { inlet: { command: 'npx', args: ['inlet', 'stdio', '--name', 'cursor-test'] } },
-    });
+    // The Claude Desktop config names this installation by absolute path (never `npx inlet`,
+    // which outside the checkout is another npm package) and works as pasted.
+    const desktop = JSON.parse(await tokens.getByLabel('Claude Desktop config', { exact: true }).innerText()) as { mcpServers: { inlet: { command: string; args: string[] } } };
+    const { command, args } = desktop.mcpServers.inlet;
+    assert.equal(command, process.execPath);
+    assert.match(args[0]!, /\/bin\/inlet\.js$/);
+    assert.deepEqual(args.slice(1), ['stdio', '--name', 'cursor-test']);
+    const desk = new Client({ name: 'claude-desktop', version: '1' });
+    await desk.connect(new StdioClientTransport({ command, args, env: childEnv(hub.dataDir) as Record<string, string>, stderr: 'ignore' }));
+    assert.equal(textOf((await desk.callTool({ name: 'tp__echo', arguments: { text: 'desktop' } })) as CallToolResult), 'echo:desktop');
+    await desk.close();
     const copy = tokens.getByRole('button', { name: 'Copy Cursor config' });
     await copy.click();
     await copy.filter({ hasText: 'Copied' }).waitFor({ timeout: LIVE_MS });

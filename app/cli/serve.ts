@@ -1,5 +1,6 @@
 import { Hub } from '../core/hub.js';
 import { createLogger } from '../core/log.js';
+import { inletCommand, inletCommandLine } from '../core/version.js';
 import { describeError } from '../core/errors.js';
 import { parse, parsePort } from './args.js';
 import { createContext } from './context.js';
@@ -31,9 +32,11 @@ export async function serve(argv: string[]): Promise<number> {
   out.write(`  AI clients use: ${urls.mcp}\n`);
   out.write(`  panel (one-time login link, valid 2 minutes; \`inlet panel\` prints a fresh one):\n    ${hub.admin.loginUrl()}\n\n`);
   out.write(`Connect an AI client:\n`);
-  out.write(`  Claude Code:    claude mcp add --transport http inlet ${urls.mcp} --header "Authorization: Bearer $(npx inlet token create --client ai:claude-code)"\n`);
-  out.write(`  Claude Desktop: {"mcpServers": {"inlet": {"command": "npx", "args": ["inlet", "stdio"]}}}\n`);
-  out.write(`Offer a stdio MCP server as tools: npx inlet bridge --name NAME -- COMMAND ARGS...\n`);
+  const inlet = inletCommandLine();
+  const { command, args } = inletCommand();
+  out.write(`  Claude Code:    claude mcp add --transport http inlet ${urls.mcp} --header "Authorization: Bearer $(${inlet} token create --client ai:claude-code)"\n`);
+  out.write(`  Claude Desktop: ${JSON.stringify({ mcpServers: { inlet: { command, args: [...args, 'stdio', '--name', 'claude-desktop'] } } })}\n`);
+  out.write(`Offer a stdio MCP server as tools: ${inlet} bridge --name NAME -- COMMAND ARGS...\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

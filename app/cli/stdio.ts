@@ -11,7 +11,8 @@ export const stdioHelp = `Usage: inlet stdio [--name NAME] [--url URL] [--token 
 
 A stdio MCP server that forwards everything to the local hub, for AI clients that only speak
 stdio (Claude Desktop). Claude Desktop config:
-  {"mcpServers": {"inlet": {"command": "npx", "args": ["inlet", "stdio"]}}}
+  {"mcpServers": {"inlet": {"command": "node", "args": ["/path/to/inlet/bin/inlet.js", "stdio"]}}}
+  (\`inlet serve\` prints this line with this installation's paths filled in.)
   --name NAME   the AI client's name in the hub (default "stdio": its token is ai:NAME)
   --url URL     the hub's /mcp URL (default: the local hub, found through hub.json)
   --token T     an AI token (default: minted for ai:NAME from this installation)`;

@@ -15,6 +15,7 @@ import type { HubStatus } from './status.js';
 import { assertClientId, bearerToken, type TokenService } from './tokens.js';
 import type { Activity } from './tool-router.js';
 import type { PanelState } from '../shared/admin-types.js';
+import { inletCommand } from './version.js';
 
 export interface AdminBackend {
   status(): HubStatus;
@@ -204,6 +205,7 @@ export class AdminApi {
     const config = this.backend.config();
     return {
       now: Date.now(),
+      inlet: inletCommand(),
       status: this.backend.status(),
       pending: this.backend.queue.list(),
       activity: this.backend.activity().slice(-100).reverse(),

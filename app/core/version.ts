@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /** The package version, read once from package.json (two levels above dist/app/core). */
 export const VERSION: string = (() => {
@@ -12,3 +13,18 @@ export const VERSION: string = (() => {
   }
   return '0.0.0';
 })();
+
+/**
+ * How to run this installation's `inlet` command from anywhere: this Node and the absolute path
+ * of bin/inlet.js. Printed configs use it instead of `npx inlet`, which outside the checkout
+ * would fetch an unrelated npm package of that name.
+ */
+export function inletCommand(): { command: string; args: string[] } {
+  return { command: process.execPath, args: [fileURLToPath(new URL('../../../bin/inlet.js', import.meta.url))] };
+}
+
+/** The same as one shell-ready line (paths with spaces quoted). */
+export function inletCommandLine(): string {
+  const { command, args } = inletCommand();
+  return [command, ...args].map((part) => (/[\s"'$`\\]/.test(part) ? JSON.stringify(part) : part)).join(' ');
+}

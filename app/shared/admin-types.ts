@@ -80,6 +80,8 @@ export interface Activity {
 export interface PanelState {
   /** The hub's clock (epoch ms) when the state was taken. */
   now: number;
+  /** How to run this installation's `inlet` command (absolute paths, for ready-to-paste configs). */
+  inlet: { command: string; args: string[] };
   status: HubStatus;
   pending: Pending[];
   /** Newest first, at most 100. */

@@ -67,7 +67,7 @@ function Panel({ state }: { state: PanelState }) {
         <PendingView pending={pending} paused={approvals.paused} />
       </Section>
       <Section id="providers" title="Providers" count={status.providers.length}>
-        <ProvidersView providers={status.providers} wsUrl={status.urls.ws} />
+        <ProvidersView providers={status.providers} wsUrl={status.urls.ws} inlet={commandLine(state.inlet)} />
       </Section>
       <Section id="activity" title="Recent activity">
         <ActivityView activity={activity} />
@@ -80,7 +80,7 @@ function Panel({ state }: { state: PanelState }) {
         <AddRule providers={status.providers.map((p) => p.name)} />
       </Section>
       <Section id="tokens" title="Tokens">
-        <TokensView mcpUrl={status.urls.mcp} />
+        <TokensView mcpUrl={status.urls.mcp} inlet={state.inlet} />
         <RevokeView sessions={status.sessions} revoked={revoked} />
         <h3>Install secret</h3>
         <RotateSecret />
@@ -93,3 +93,8 @@ function Panel({ state }: { state: PanelState }) {
 const root = document.getElementById('app')!;
 root.textContent = '';
 render(<App />, root);
+
+/** The hub's `inlet` command as one line to paste into a shell (paths with spaces quoted). */
+function commandLine(inlet: PanelState['inlet']): string {
+  return [inlet.command, ...inlet.args].map((part) => (/[\s"'$`\\]/.test(part) ? JSON.stringify(part) : part)).join(' ');
+}

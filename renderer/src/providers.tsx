@@ -2,8 +2,8 @@ import type { ProviderStatus } from './types';
 import { clock, Empty, span, useNow } from './ui';
 
 /** Every connected provider with its tools and how busy it has been. */
-export function ProvidersView(props: { providers: ProviderStatus[]; wsUrl: string | undefined }) {
-  if (props.providers.length === 0) return <NoProviders wsUrl={props.wsUrl} />;
+export function ProvidersView(props: { providers: ProviderStatus[]; wsUrl: string | undefined; inlet: string }) {
+  if (props.providers.length === 0) return <NoProviders wsUrl={props.wsUrl} inlet={props.inlet} />;
   return (
     <ul class="cards">
       {props.providers.map((provider) => (
@@ -15,16 +15,16 @@ export function ProvidersView(props: { providers: ProviderStatus[]; wsUrl: strin
   );
 }
 
-function NoProviders(props: { wsUrl: string | undefined }) {
+function NoProviders(props: { wsUrl: string | undefined; inlet: string }) {
   return (
     <Empty>
       <p>No provider connected yet — here is how to connect one:</p>
-      <pre tabIndex={0}>npx inlet bridge --name NAME -- COMMAND</pre>
+      <pre tabIndex={0}>{props.inlet} bridge --name NAME -- COMMAND</pre>
       <p class="hint">
-        That wraps any stdio MCP server (for example <code>npx inlet bridge --name everything -- npx @modelcontextprotocol/server-everything</code>)
+        That wraps any stdio MCP server (for example <code>{props.inlet} bridge --name everything -- npx @modelcontextprotocol/server-everything</code>)
         and keeps it connected. Programs that speak MCP over WebSocket dial{' '}
         <code>{props.wsUrl ?? 'ws://127.0.0.1:PORT/ws'}?server_name=NAME</code> with a token from{' '}
-        <code>npx inlet token create --client provider:NAME</code>.
+        <code>{props.inlet} token create --client provider:NAME</code>.
       </p>
     </Empty>
   );

@@ -1,3 +1,4 @@
+import type { PanelState } from './types';
 import { useState } from 'preact/hooks';
 import { api } from './api';
 import { ErrorText, Snippet, useAction } from './ui';
@@ -15,7 +16,7 @@ interface Created {
  * clients people use. Claude Desktop gets `inlet stdio`, which mints its own token over the
  * control socket, so only its name has to match.
  */
-export function TokensView(props: { mcpUrl: string | undefined }) {
+export function TokensView(props: { mcpUrl: string | undefined; inlet: PanelState['inlet'] }) {
   const [name, setName] = useState('');
   const [created, setCreated] = useState<Created | undefined>();
   const { busy, error, run } = useAction();
@@ -43,14 +44,15 @@ export function TokensView(props: { mcpUrl: string | undefined }) {
         </button>
       </form>
       <ErrorText error={error} />
-      {created && <ClientConfigs created={created} mcpUrl={props.mcpUrl ?? 'http://127.0.0.1:41414/mcp'} onDone={() => setCreated(undefined)} />}
+      {created && <ClientConfigs created={created} mcpUrl={props.mcpUrl ?? 'http://127.0.0.1:41414/mcp'} inlet={props.inlet} onDone={() => setCreated(undefined)} />}
     </>
   );
 }
 
-function ClientConfigs(props: { created: Created; mcpUrl: string; onDone: () => void }) {
+function ClientConfigs(props: { created: Created; mcpUrl: string; inlet: PanelState['inlet']; onDone: () => void }) {
   const { name, token } = props.created;
-  const desktop = JSON.stringify({ mcpServers: { inlet: { command: 'npx', args: ['inlet', 'stdio', '--name', name] } } }, null, 2);
+  // Absolute paths from the hub: `npx inlet` outside the checkout would fetch another package.
+  const desktop = JSON.stringify({ mcpServers: { inlet: { command: props.inlet.command, args: [...props.inlet.args, 'stdio', '--name', name] } } }, null, 2);
   const code = `claude mcp add --transport http inlet ${props.mcpUrl} --header "Authorization: Bearer ${token}"`;
   const cursor = JSON.stringify({ mcpServers: { inlet: { url: props.mcpUrl, headers: { Authorization: `Bearer ${token}` } } } }, null, 2);
   return (
