@@ -7,6 +7,7 @@ import { stdio, stdioHelp } from './stdio.js';
 import { token, tokenHelp } from './token.js';
 import { manifests, manifestsHelp } from './manifests.js';
 import { doctor, doctorHelp } from './doctor.js';
+import { connect, connectHelp } from './connect.js';
 import { policy, policyHelp } from './policy.js';
 import { approvals, approvalsHelp } from './approvals.js';
 import { audit, auditHelp, panel, panelHelp } from './panel.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   policy: { run: policy, help: policyHelp, summary: 'show or edit the approval policy and its rules' },
   panel: { run: panel, help: panelHelp, summary: 'print a fresh one-time login URL for the panel' },
   audit: { run: audit, help: auditHelp, summary: 'verify the tamper-evident audit log' },
+  connect: { run: connect, help: connectHelp, summary: 'print or write the config that connects Claude Desktop, Claude Code or Cursor' },
   doctor: { run: doctor, help: doctorHelp, summary: 'say which secret store is in use and why, and whether a hub runs' },
   manifests: { run: manifests, help: manifestsHelp, summary: 'register the native-messaging host with the browsers' },
 };
