@@ -1,6 +1,6 @@
 import { HubError } from '../core/errors.js';
-import { findRunningHub } from '../core/hub-file.js';
 import type { HubStatus } from '../core/status.js';
+import { AdminClient } from './admin-client.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';
 
@@ -12,11 +12,9 @@ export async function status(argv: string[]): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' } });
   if (values.help) return (console.log(statusHelp), 0);
   const context = createContext(values['data-dir']);
-  const hub = await findRunningHub(context.dataDir);
-  const admin = (await context.tokens()).mint('admin');
-  const response = await fetch(`${hub.urls.api}/status`, { headers: { Authorization: `Bearer ${admin}` } });
-  if (!response.ok) throw new HubError('HUB_UNREACHABLE', `The hub answered ${response.status} to the status request (is it using another data dir's secret?).`);
-  const snapshot = (await response.json()) as HubStatus;
+  const client = await AdminClient.connect(context);
+  const { status: code, data: snapshot } = await client.request<HubStatus>('GET', '/status');
+  if (code !== 200) throw new HubError('HUB_UNREACHABLE', `The hub answered ${code} to the status request.`);
   if (values.json) {
     process.stdout.write(JSON.stringify(snapshot, null, 2) + '\n');
     return 0;

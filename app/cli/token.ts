@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../core/atomic-file.js';
+import { ConfigStore } from '../core/config-store.js';
 import { HubError } from '../core/errors.js';
 import { assertClientId } from '../core/tokens.js';
 import { parse } from './args.js';
@@ -34,9 +34,11 @@ export async function token(argv: string[]): Promise<number> {
       process.stderr.write(`${clientId} was already revoked.\n`);
       return 0;
     }
-    revoked.add(clientId);
-    const raw = { ...loaded.raw, tokens: { ...(loaded.raw.tokens as object | undefined), revoked: [...revoked] } };
-    await writeFileAtomic(context.configPath, JSON.stringify(raw, null, 2) + '\n', 0o600);
+    // The same single writer of config.json the hub and `inlet policy` use.
+    await new ConfigStore(context.configPath, () => undefined).update((raw, current) => ({
+      ...raw,
+      tokens: { ...(raw.tokens as object | undefined), revoked: [...current.tokens.revoked, clientId] },
+    }));
     process.stderr.write(`Revoked ${clientId}: its tokens stop working now.\n`);
     return 0;
   }
