@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { commandLine } from '../shared/command-line.js';
 
 /** The package version, read once from package.json (two levels above dist/app/core). */
 export const VERSION: string = (() => {
@@ -26,5 +27,5 @@ export function inletCommand(): { command: string; args: string[] } {
 /** The same as one shell-ready line (paths with spaces quoted). */
 export function inletCommandLine(): string {
   const { command, args } = inletCommand();
-  return [command, ...args].map((part) => (/[\s"'$`\\]/.test(part) ? JSON.stringify(part) : part)).join(' ');
+  return commandLine(command, args);
 }

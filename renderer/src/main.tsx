@@ -1,3 +1,4 @@
+import { commandLine } from '../../app/shared/command-line';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { RevokeView, RotateSecret } from './access';
@@ -67,7 +68,7 @@ function Panel({ state }: { state: PanelState }) {
         <PendingView pending={pending} paused={approvals.paused} />
       </Section>
       <Section id="providers" title="Providers" count={status.providers.length}>
-        <ProvidersView providers={status.providers} wsUrl={status.urls.ws} inlet={commandLine(state.inlet)} />
+        <ProvidersView providers={status.providers} wsUrl={status.urls.ws} inlet={commandLine(state.inlet.command, state.inlet.args)} />
       </Section>
       <Section id="activity" title="Recent activity">
         <ActivityView activity={activity} />
@@ -93,8 +94,3 @@ function Panel({ state }: { state: PanelState }) {
 const root = document.getElementById('app')!;
 root.textContent = '';
 render(<App />, root);
-
-/** The hub's `inlet` command as one line to paste into a shell (paths with spaces quoted). */
-function commandLine(inlet: PanelState['inlet']): string {
-  return [inlet.command, ...inlet.args].map((part) => (/[\s"'$`\\]/.test(part) ? JSON.stringify(part) : part)).join(' ');
-}
