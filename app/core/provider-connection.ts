@@ -205,13 +205,10 @@ export class ProviderConnection {
           `Provider "${this.name}" did not answer ${tool} within ${formatSeconds(options.timeoutMs)}; the call was cancelled.`,
         );
       }
-      if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
-        return toolError(`Provider "${this.name}" disconnected while ${tool} was running (${this.closeReason || 'connection closed'}).`);
-      }
+      // The SDK reports a lost connection as ConnectionClosed; a send on a closed socket throws plainly.
+      const lost = error instanceof McpError ? error.code === ErrorCode.ConnectionClosed : this.state === 'closed';
+      if (lost) return toolError(`Provider "${this.name}" disconnected while ${tool} was running (${this.closeReason || 'connection closed'}).`);
       if (error instanceof McpError) throw error;
-      if (this.state === 'closed') {
-        return toolError(`Provider "${this.name}" disconnected while ${tool} was running (${this.closeReason || 'connection closed'}).`);
-      }
       return toolError(`Provider "${this.name}" returned an unusable answer to ${tool}: ${describeError(error)}.`);
     } finally {
       clearTimeout(timer);
