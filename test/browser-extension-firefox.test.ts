@@ -10,9 +10,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { COMPANION_FIREFOX_ID } from '../app/os/companion-extension.js';
-import type { HubStatus } from '../app/core/status.js';
 import { COMPANION_DIR } from './helpers/chromium.js';
-import { childEnv, CLI, connectAi, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { CLI, childEnv, connectAi, hasBrowserTools, hubStatus, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
 import { upgradeStatus } from './fixtures/ws-provider.js';
 
 /**
@@ -30,7 +29,6 @@ if (missing && process.env.CI === 'true') throw new Error(`${missing}: the Firef
 const skip = missing ? `${missing}; skipping the Firefox tests.` : false;
 const STRANGER_ID = 'stranger@inlet.test';
 const STRANGER_UUID = '1b0e6c1e-0000-4000-8000-5a1b2c3d4e5f';
-const BROWSER_TOOLS = ['browser__list_tabs', 'browser__open_url', 'browser__read_tab_text', 'browser__screenshot'];
 const PAGE_TEXT = 'Inlet Firefox page: 5309 foxes.';
 const run = promisify(execFile);
 
@@ -57,15 +55,10 @@ describe('companion extension in Firefox ESR', { skip }, () => {
   let siteUrl: string;
   let root: string;
 
-  const hasBrowserTools = (tools: Array<{ name: string }>) => BROWSER_TOOLS.every((name) => tools.some((t) => t.name === name));
   const call = async (name: string, args: Record<string, unknown> = {}) => (await ai.callTool({ name, arguments: args })) as CallToolResult;
-  const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
   const tabs = async () => JSON.parse(textOf(await call('browser__list_tabs'))) as Tab[];
-  const providers = async () => {
-    const res = await fetch(`${hub.urls.api}/status`, { headers: { Authorization: `Bearer ${await hub.mint('admin')}` } });
-    // Only clients that came through the native host: the hub may run providers of its own.
-    return ((await res.json()) as HubStatus).providers.map((p) => p.client).filter((c) => c.startsWith('ext:'));
-  };
+  // Only clients that came through the native host: the hub may run providers of its own.
+  const providers = async () => (await hubStatus(hub)).providers.map((p) => p.client).filter((c) => c.startsWith('ext:'));
   /** Polls the tab list (every 100 ms, bounded) until one tab matches. */
   const waitForTab = async (match: (tab: Tab) => boolean, what: string, timeoutMs = 15_000): Promise<Tab> => {
     const deadline = Date.now() + timeoutMs;

@@ -10,11 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { BrowserContext } from 'playwright-core';
 import { COMPANION_EXTENSION_ID } from '../app/os/companion-extension.js';
-import type { HubStatus } from '../app/core/status.js';
 import {
   chromiumMissing, COMPANION_DIR, installHostManifest, launchWithExtensions, openPopup, unkeyedCompanionCopy, waitForPopupState,
 } from './helpers/chromium.js';
-import { childEnv, CLI, connectAi, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { CLI, childEnv, connectAi, hasBrowserTools, hubStatus, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
 import { upgradeStatus } from './fixtures/ws-provider.js';
 
 /**
@@ -25,7 +24,6 @@ import { upgradeStatus } from './fixtures/ws-provider.js';
 const missing = chromiumMissing();
 // Under CI a missing browser is a broken image, not a reason to skip.
 const skip = missing && process.env.CI !== 'true' ? `${missing} Skipping the browser tests.` : false;
-const BROWSER_TOOLS = ['browser__list_tabs', 'browser__open_url', 'browser__read_tab_text', 'browser__screenshot'];
 const PAGE_TEXT = 'Inlet test page: the quick brown fox reads 7261.';
 
 describe('companion extension in Chromium', { skip }, () => {
@@ -37,14 +35,8 @@ describe('companion extension in Chromium', { skip }, () => {
   let foreign: { dir: string; id: string };
   const temps: string[] = [];
 
-  const hasBrowserTools = (tools: Array<{ name: string }>) => BROWSER_TOOLS.every((name) => tools.some((t) => t.name === name));
   const call = async (name: string, args: Record<string, unknown> = {}) => (await ai.callTool({ name, arguments: args })) as CallToolResult;
-  const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
-  const status = async (): Promise<HubStatus> => {
-    const res = await fetch(`${hub.urls.api}/status`, { headers: { Authorization: `Bearer ${await hub.mint('admin')}` } });
-    assert.equal(res.status, 200);
-    return (await res.json()) as HubStatus;
-  };
+  const status = () => hubStatus(hub);
 
   /** Clients of connected providers that came through the native host (the hub may run others). */
   const extensionClients = async () => (await status()).providers.map((p) => p.client).filter((c) => c.startsWith('ext:'));

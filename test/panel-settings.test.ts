@@ -7,7 +7,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Browser, Page } from 'playwright-core';
-import { childEnv, connectAi, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { childEnv, connectAi, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
 import { launchPanelBrowser, logIn, newPanelPage, panelSkip, providerUrl } from './helpers/panel-browser.js';
 import { dialProvider } from './fixtures/ws-provider.js';
 
@@ -26,7 +26,6 @@ describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
   let provider: Awaited<ReturnType<typeof dialProvider>>;
 
   const region = (name: RegExp) => page.getByRole('region', { name });
-  const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
   const echo = async (text: string) => (await ai.callTool({ name: 'tp__echo', arguments: { text } })) as CallToolResult;
   const config = async () => JSON.parse(await readFile(join(hub.dataDir, 'config.json'), 'utf8')) as { approvals: Record<string, unknown>; tokens?: { revoked?: string[] } };
 

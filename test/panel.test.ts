@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { connectAi, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { connectAi, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
 import { launchPanelBrowser, logIn as logInTo, newPanelPage, panelLoginUrl, panelSkip, providerUrl } from './helpers/panel-browser.js';
 import { dialProvider } from './fixtures/ws-provider.js';
 
@@ -31,7 +31,6 @@ describe('the panel in Chromium: approvals', { skip: panelSkip }, () => {
   const logIn = () => logInTo(page, hub);
   const dial = async (name: string, tools: string[]) => dialProvider(await providerUrl(hub, name), { tools });
   const call = (name: string, text: string) => ai.callTool({ name, arguments: { text } }) as Promise<CallToolResult>;
-  const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
   const region = (name: RegExp) => page.getByRole('region', { name });
   const pendingCard = (what: string) => region(/^Pending approvals/).getByRole('article', { name: what });
   const decide = (card: Locator, button: string) => card.getByRole('button', { name: button, exact: true }).click();

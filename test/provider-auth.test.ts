@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { dialProvider, upgradeStatus } from './fixtures/ws-provider.js';
 import { rawProvider } from './fixtures/raw-provider.js';
-import { childEnv, CLI, connectAi, names, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { CLI, childEnv, connectAi, hubStatus, names, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
 
 describe('providers authenticate before the upgrade (CleverChatty-compatible)', () => {
   let hub: RunningHub;
@@ -76,8 +76,7 @@ describe('providers authenticate before the upgrade (CleverChatty-compatible)', 
     const none = await upgradeStatus(`${hub.urls.ws}?server_name=anon`);
     assert.equal(none.status, 401);
     assert.deepEqual(names((await ai.listTools()).tools), before);
-    const status = await fetch(`${hub.urls.api}/status`, { headers: { Authorization: `Bearer ${await hub.mint('admin')}` } });
-    assert.deepEqual(((await status.json()) as { providers: unknown[] }).providers, []);
+    assert.deepEqual((await hubStatus(hub)).providers, []);
   });
 
   it('refuses the AI endpoint without a valid AI token', async () => {

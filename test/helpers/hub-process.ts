@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ToolListChangedNotificationSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { HubStatus } from '../../app/core/status.js';
 import { ConfigSchema } from '../../app/core/config.js';
 import type { HubFile } from '../../app/core/hub-file.js';
 import { loadOrCreateSecret, TokenService } from '../../app/core/tokens.js';
@@ -138,4 +139,23 @@ export function startBridge(hub: RunningHub, name: string, command: string[], ex
 /** The provider tools' names, sorted (the hub's own permissions__approve left out). */
 export function names(tools: Tool[]): string[] {
   return tools.map((t) => t.name).filter((n) => n !== 'permissions__approve').sort();
+}
+
+/** The text of a tool result's text contents, joined. */
+export function textOf(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+}
+
+/** The running hub's `/api/status`, asked with an admin token. */
+export async function hubStatus(hub: RunningHub): Promise<HubStatus> {
+  const response = await fetch(`${hub.urls.api}/status`, { headers: { Authorization: `Bearer ${await hub.mint('admin')}` } });
+  if (response.status !== 200) throw new Error(`/api/status answered ${response.status}`);
+  return (await response.json()) as HubStatus;
+}
+
+/** The companion extension's tools, as AI clients see them. */
+export const BROWSER_TOOLS = ['browser__list_tabs', 'browser__open_url', 'browser__read_tab_text', 'browser__screenshot'];
+
+export function hasBrowserTools(tools: Array<{ name: string }>): boolean {
+  return BROWSER_TOOLS.every((name) => tools.some((t) => t.name === name));
 }
