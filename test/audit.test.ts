@@ -68,6 +68,19 @@ describe('the audit trail', () => {
     assert.equal(verifyAudit(dir).broken?.file, first);
   });
 
+  it('a reopened log longer than the tail it reads continues the chain', async () => {
+    const dir = await makeDataDir();
+    let log = new AuditLog(dir);
+    for (let i = 0; i < 1500; i++) log.append({ ...entry(i), outcome: 'x'.repeat(200) });
+    log.close();
+    log = new AuditLog(dir);
+    log.append(entry(1500));
+    log.close();
+    const result = verifyAudit(dir);
+    assert.equal(result.ok, true, JSON.stringify(result.broken));
+    assert.equal(result.lines, 1501);
+  });
+
   it('every call through the hub is audited, and kill -9 during a burst leaves a log that verifies', async () => {
     const hub = await startHub();
     const token = await hub.mint('provider:burst');

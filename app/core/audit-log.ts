@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -116,11 +116,33 @@ export function rotatedFiles(dir: string): string[] {
 
 function lastHash(path: string | undefined): string | undefined {
   if (!path || !existsSync(path)) return undefined;
-  const lines = readFileSync(path, 'utf8').split('\n');
+  const lines = tail(path).split('\n');
   // A line without its newline was cut by a crash: the chain continues from the last whole one.
   const whole = lines.slice(0, -1).filter((l) => l !== '');
   const last = whole.at(-1);
   return last === undefined ? undefined : (checkSeal(last) ?? sha256(last));
+}
+
+/**
+ * The end of a file, enough to hold its last whole lines: start-up needs only the last line's
+ * hash, not the whole (up to max_file_bytes) log. Falls back to the whole file when the tail
+ * holds no complete line.
+ */
+function tail(path: string, bytes = 256 * 1024): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= bytes) return readFileSync(fd, 'utf8');
+    const buffer = Buffer.alloc(bytes);
+    readSync(fd, buffer, 0, bytes, size - bytes);
+    const text = buffer.toString('utf8');
+    const firstBreak = text.indexOf('\n');
+    // Drop the first, probably partial, line; two line breaks mean a whole line is in the window.
+    if (firstBreak !== -1 && text.indexOf('\n', firstBreak + 1) !== -1) return text.slice(firstBreak + 1);
+    return readFileSync(path, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface VerifyResult {
