@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { AUDIT_FILE, digestArguments, sealLine, type AuditEntry } from '../app/core/audit-log.js';
-import { resolvePolicy } from '../app/core/policy.js';
-import type { Activity, RouterHooks } from '../app/core/tool-router.js';
+import { AUDIT_FILE, digestArguments, sealLine, type AuditEntry } from '../app/core/calls/audit-log.js';
+import { resolvePolicy } from '../app/core/calls/policy.js';
+import type { Activity, RouterHooks } from '../app/core/calls/tool-router.js';
 import { ECHO_ARGS, ECHO_TOOL, startInProcessHub, type InProcessHub } from './inproc-hub.js';
 import { ms, summarize, type LoadResult } from './stats.js';
 

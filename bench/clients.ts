@@ -5,7 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import WebSocket from 'ws';
-import { WebSocketTransport } from '../app/core/ws-transport.js';
+import { WebSocketTransport } from '../app/core/providers/ws-transport.js';
 import { childEnv, logDir, trackPid } from './procs.js';
 
 /** The AI client of every scenario: the real SDK Client over one of three transports. */

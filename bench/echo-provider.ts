@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import WebSocket, { WebSocketServer } from 'ws';
-import { ConfigSchema } from '../app/core/config.js';
-import { loadOrCreateSecret, TokenService } from '../app/core/tokens.js';
-import { WebSocketTransport } from '../app/core/ws-transport.js';
+import { ConfigSchema } from '../app/core/config/config.js';
+import { loadOrCreateSecret, TokenService } from '../app/core/security/tokens.js';
+import { WebSocketTransport } from '../app/core/providers/ws-transport.js';
 import { secretFilePath } from '../app/os/data-dir.js';
 import { FileSecretStore } from '../app/os/file-secret-store.js';
 import { createEchoServer, flag } from './echo-server.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { HubStatus } from '../app/core/status.js';
+import type { HubStatus } from '../app/core/admin/status.js';
 import { COMPANION_EXTENSION_DIR, COMPANION_EXTENSION_ID, COMPANION_PROVIDER_NAME } from '../app/os/companion-extension.js';
 import { startHub, type RunningHub } from './hub.js';
 import { childEnv, INLET_BIN, ROOT, sleep } from './procs.js';

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigSchema } from '../app/core/config.js';
-import { loadOrCreateSecret, TokenService } from '../app/core/tokens.js';
+import { ConfigSchema } from '../app/core/config/config.js';
+import { loadOrCreateSecret, TokenService } from '../app/core/security/tokens.js';
 import { secretFilePath } from '../app/os/data-dir.js';
 import { FileSecretStore } from '../app/os/file-secret-store.js';
 import { childEnv, INLET_BIN, removeOnExit, sleep, spawnNode, stopChild, type Child } from './procs.js';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { AuditLog, verifyAudit } from '../app/core/audit-log.js';
+import { AuditLog, verifyAudit } from '../app/core/calls/audit-log.js';
 import { dialProvider } from './fixtures/ws-provider.js';
 import { childEnv, CLI, connectAi, makeDataDir, names, startHub } from './helpers/hub-process.js';
 

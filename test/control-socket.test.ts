@@ -8,11 +8,11 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ConfigSchema } from '../app/core/config.js';
-import { ControlServer } from '../app/core/control-server.js';
-import { isHubError } from '../app/core/errors.js';
-import { createLogger } from '../app/core/log.js';
-import { TokenService } from '../app/core/tokens.js';
+import { ConfigSchema } from '../app/core/config/config.js';
+import { ControlServer } from '../app/core/discovery/control-server.js';
+import { isHubError } from '../app/core/base/errors.js';
+import { createLogger } from '../app/core/base/log.js';
+import { TokenService } from '../app/core/security/tokens.js';
 import { controlSocketPath } from '../app/os/control-socket-path.js';
 
 const URLS = { ws: 'ws://127.0.0.1:5/ws', mcp: 'http://127.0.0.1:5/mcp', sse: 'http://127.0.0.1:5/sse' };

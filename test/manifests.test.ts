@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { isHubError } from '../app/core/errors.js';
+import { isHubError } from '../app/core/base/errors.js';
 import {
   BROWSERS, installManifests, manifestStatus, planManifests, uninstallManifests,
   type Browser, type ManifestOptions, type RegRunner,

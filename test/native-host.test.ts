@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ConfigSchema } from '../app/core/config.js';
-import { ControlServer } from '../app/core/control-server.js';
-import { createLogger } from '../app/core/log.js';
-import { TokenService } from '../app/core/tokens.js';
+import { ConfigSchema } from '../app/core/config/config.js';
+import { ControlServer } from '../app/core/discovery/control-server.js';
+import { createLogger } from '../app/core/base/log.js';
+import { TokenService } from '../app/core/security/tokens.js';
 import { controlSocketPath } from '../app/os/control-socket-path.js';
 
 const HOST = join(dirname(fileURLToPath(import.meta.url)), '..', 'native-host', 'main.js');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApprovalSettingsSchema, resolvePolicy, type Rule } from '../app/core/policy.js';
+import { ApprovalSettingsSchema, resolvePolicy, type Rule } from '../app/core/calls/policy.js';
 
 const settings = (rules: Rule[], extra: object = {}) => ApprovalSettingsSchema.parse({ rules, ...extra });
 const subject = { provider: 'everything', tool: 'echo', caller: 'ai:claude' };

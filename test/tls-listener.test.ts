@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { WebSocketTransport } from '../app/core/ws-transport.js';
+import { WebSocketTransport } from '../app/core/providers/ws-transport.js';
 import { connectAi, makeDataDir, names, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
 
 describe('the optional second provider listener with TLS (reverse_mcp_settings)', () => {

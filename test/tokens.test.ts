@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigSchema } from '../app/core/config.js';
-import { bearerToken, loadOrCreateSecret, TokenService } from '../app/core/tokens.js';
+import { ConfigSchema } from '../app/core/config/config.js';
+import { bearerToken, loadOrCreateSecret, TokenService } from '../app/core/security/tokens.js';
 import { FileSecretStore } from '../app/os/file-secret-store.js';
 import { childEnv, CLI, makeDataDir } from './helpers/hub-process.js';
 

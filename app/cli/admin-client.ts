@@ -1,5 +1,5 @@
-import { HubError } from '../core/errors.js';
-import { findRunningHub, type HubFile } from '../core/hub-file.js';
+import { HubError } from '../core/base/errors.js';
+import { findRunningHub, type HubFile } from '../core/discovery/hub-file.js';
 import type { CliContext } from './context.js';
 
 /** The CLI's side of the admin API: finds the local hub and calls it with an admin token. */

@@ -1,5 +1,5 @@
-import type { PendingApproval } from '../core/approval-queue.js';
-import { HubError } from '../core/errors.js';
+import type { PendingApproval } from '../core/calls/approval-queue.js';
+import { HubError } from '../core/base/errors.js';
 import { AdminClient } from './admin-client.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';

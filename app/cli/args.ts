@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { HubError } from '../core/errors.js';
+import { HubError } from '../core/base/errors.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 

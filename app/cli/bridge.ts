@@ -1,10 +1,10 @@
 import WebSocket from 'ws';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { describeError, HubError } from '../core/errors.js';
-import { findRunningHub } from '../core/hub-file.js';
-import { parseFrame } from '../core/json-rpc.js';
-import { createLogger } from '../core/log.js';
-import { CLOSE } from '../core/ws-transport.js';
+import { describeError, HubError } from '../core/base/errors.js';
+import { findRunningHub } from '../core/discovery/hub-file.js';
+import { parseFrame } from '../core/base/json-rpc.js';
+import { createLogger } from '../core/base/log.js';
+import { CLOSE } from '../core/providers/ws-transport.js';
 import { parse } from './args.js';
 import { BridgeRelay } from './bridge-relay.js';
 import { ChildServer } from './child-server.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { asJsonRpcMessage } from '../core/json-rpc.js';
+import { asJsonRpcMessage } from '../core/base/json-rpc.js';
 
 /**
  * A stdio MCP server run as a child process: newline-delimited JSON-RPC on its stdin/stdout,

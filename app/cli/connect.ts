@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-file.js';
-import { HubError } from '../core/errors.js';
-import { findRunningHub } from '../core/hub-file.js';
-import { inletCommand } from '../core/version.js';
+import { writeFileAtomic } from '../core/base/atomic-file.js';
+import { HubError } from '../core/base/errors.js';
+import { findRunningHub } from '../core/discovery/hub-file.js';
+import { inletCommand } from '../core/base/version.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { loadConfig, type LoadedConfig } from '../core/config.js';
-import { CONFIG_FILE } from '../core/hub-file.js';
-import type { SecretStore } from '../core/secret-store.js';
-import { loadOrCreateSecret, TokenService } from '../core/tokens.js';
-import type { Logger } from '../core/log.js';
+import { loadConfig, type LoadedConfig } from '../core/config/config.js';
+import { CONFIG_FILE } from '../core/discovery/hub-file.js';
+import type { SecretStore } from '../core/security/secret-store.js';
+import { loadOrCreateSecret, TokenService } from '../core/security/tokens.js';
+import type { Logger } from '../core/base/log.js';
 import { resolveDataDir } from '../os/data-dir.js';
 import { selectSecretStore } from '../os/secret-store-select.js';
 

@@ -1,7 +1,7 @@
-import { describeError, isHubError } from '../core/errors.js';
-import { findRunningHub } from '../core/hub-file.js';
-import { createLogger, setLogSink } from '../core/log.js';
-import { VERSION } from '../core/version.js';
+import { describeError, isHubError } from '../core/base/errors.js';
+import { findRunningHub } from '../core/discovery/hub-file.js';
+import { createLogger, setLogSink } from '../core/base/log.js';
+import { VERSION } from '../core/base/version.js';
 import { resolveDataDir } from '../os/data-dir.js';
 import { selectSecretStore } from '../os/secret-store-select.js';
 import { parse } from './args.js';

@@ -1,5 +1,5 @@
-import { describeError, HubError } from '../core/errors.js';
-import { VERSION } from '../core/version.js';
+import { describeError, HubError } from '../core/base/errors.js';
+import { VERSION } from '../core/base/version.js';
 import { bridge, bridgeHelp } from './bridge.js';
 import { serve, serveHelp } from './serve.js';
 import { status, statusHelp } from './status.js';

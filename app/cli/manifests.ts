@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HubError } from '../core/errors.js';
+import { HubError } from '../core/base/errors.js';
 import { COMPANION_EXTENSION_ID, COMPANION_FIREFOX_ID } from '../os/companion-extension.js';
 import { BROWSERS, HOST_NAME, installManifests, manifestStatus, uninstallManifests, type Browser, type ManifestOptions } from '../os/manifests.js';
 import { parse } from './args.js';

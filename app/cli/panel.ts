@@ -1,5 +1,5 @@
-import { verifyAudit } from '../core/audit-log.js';
-import { HubError } from '../core/errors.js';
+import { verifyAudit } from '../core/calls/audit-log.js';
+import { HubError } from '../core/base/errors.js';
 import { AdminClient } from './admin-client.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';

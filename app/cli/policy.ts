@@ -1,6 +1,6 @@
-import { HubError } from '../core/errors.js';
-import { ConfigStore } from '../core/config-store.js';
-import { describeRule, PolicySchema, type ApprovalSettings, type Rule } from '../core/policy.js';
+import { HubError } from '../core/base/errors.js';
+import { ConfigStore } from '../core/config/config-store.js';
+import { describeRule, PolicySchema, type ApprovalSettings, type Rule } from '../core/calls/policy.js';
 import { AdminClient } from './admin-client.js';
 import { parse } from './args.js';
 import { createContext, type CliContext } from './context.js';

@@ -1,7 +1,7 @@
 import { Hub } from '../core/hub.js';
-import { createLogger } from '../core/log.js';
-import { inletCommand, inletCommandLine } from '../core/version.js';
-import { describeError } from '../core/errors.js';
+import { createLogger } from '../core/base/log.js';
+import { inletCommand, inletCommandLine } from '../core/base/version.js';
+import { describeError } from '../core/base/errors.js';
 import { parse, parsePort } from './args.js';
 import { createContext } from './context.js';
 import { controlSocketPath } from '../os/control-socket-path.js';

@@ -1,5 +1,5 @@
-import { HubError } from '../core/errors.js';
-import type { HubStatus } from '../core/status.js';
+import { HubError } from '../core/base/errors.js';
+import type { HubStatus } from '../core/admin/status.js';
 import { AdminClient } from './admin-client.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';

@@ -1,9 +1,9 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { isInitializeRequest, isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { describeError } from '../core/errors.js';
-import { findRunningHub } from '../core/hub-file.js';
-import { createLogger } from '../core/log.js';
+import { describeError } from '../core/base/errors.js';
+import { findRunningHub } from '../core/discovery/hub-file.js';
+import { createLogger } from '../core/base/log.js';
 import { parse } from './args.js';
 import { createContext, type CliContext } from './context.js';
 

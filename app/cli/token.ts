@@ -1,6 +1,6 @@
-import { ConfigStore } from '../core/config-store.js';
-import { HubError } from '../core/errors.js';
-import { assertClientId } from '../core/tokens.js';
+import { ConfigStore } from '../core/config/config-store.js';
+import { HubError } from '../core/base/errors.js';
+import { assertClientId } from '../core/security/tokens.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';
 

@@ -1,7 +1,7 @@
 import { readFile, rm, chmod } from 'node:fs/promises';
-import { writeFileAtomic } from '../core/atomic-file.js';
-import { HubError } from '../core/errors.js';
-import { SECRET_BYTES, type SecretStore } from '../core/secret-store.js';
+import { writeFileAtomic } from '../core/base/atomic-file.js';
+import { HubError } from '../core/base/errors.js';
+import { SECRET_BYTES, type SecretStore } from '../core/security/secret-store.js';
 
 /**
  * The install secret in a file readable only by its owner (0600), base64-encoded.

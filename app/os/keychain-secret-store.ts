@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-file.js';
-import { describeError, HubError } from '../core/errors.js';
-import { SECRET_BYTES, type SecretStore } from '../core/secret-store.js';
+import { writeFileAtomic } from '../core/base/atomic-file.js';
+import { describeError, HubError } from '../core/base/errors.js';
+import { SECRET_BYTES, type SecretStore } from '../core/security/secret-store.js';
 
 /**
  * The install secret in the OS keychain through keytar (DESIGN §4): the macOS Keychain, the

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-file.js';
-import { HubError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/base/atomic-file.js';
+import { HubError } from '../core/base/errors.js';
 import {
   BROWSER_TABLE, BROWSERS, HOST_NAME, manifestFile, pathFor, presenceDirs, registryKey, toManifestPlatform,
   type Browser, type LocationContext,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { describeError, HubError } from '../core/errors.js';
-import { createLogger, type Logger } from '../core/log.js';
-import type { SecretStore } from '../core/secret-store.js';
+import { describeError, HubError } from '../core/base/errors.js';
+import { createLogger, type Logger } from '../core/base/log.js';
+import type { SecretStore } from '../core/security/secret-store.js';
 import { secretFilePath } from './data-dir.js';
 import { FileSecretStore } from './file-secret-store.js';
 import {

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { HubStatus } from '../../app/core/status.js';
-import { ConfigSchema } from '../../app/core/config.js';
-import type { HubFile } from '../../app/core/hub-file.js';
-import { loadOrCreateSecret, TokenService } from '../../app/core/tokens.js';
+import type { HubStatus } from '../../app/core/admin/status.js';
+import { ConfigSchema } from '../../app/core/config/config.js';
+import type { HubFile } from '../../app/core/discovery/hub-file.js';
+import { loadOrCreateSecret, TokenService } from '../../app/core/security/tokens.js';
 import { secretFilePath } from '../../app/os/data-dir.js';
 import { FileSecretStore } from '../../app/os/file-secret-store.js';
 

@@ -4,18 +4,18 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AdminSessions, cookieName, readCookie } from './admin-session.js';
-import type { ApprovalQueue } from './approval-queue.js';
-import type { VerifyResult } from './audit-log.js';
-import type { Config } from './config.js';
-import type { ConfigStore } from './config-store.js';
-import { describeError, isHubError } from './errors.js';
-import { readJsonBody, sendJson, sendText } from './http-util.js';
-import { ApprovalSettingsSchema, RuleSchema } from './policy.js';
+import type { ApprovalQueue } from '../calls/approval-queue.js';
+import type { VerifyResult } from '../calls/audit-log.js';
+import type { Config } from '../config/config.js';
+import type { ConfigStore } from '../config/config-store.js';
+import { describeError, isHubError } from '../base/errors.js';
+import { readJsonBody, sendJson, sendText } from '../http/http-util.js';
+import { ApprovalSettingsSchema, RuleSchema } from '../calls/policy.js';
 import type { HubStatus } from './status.js';
-import { assertClientId, bearerToken, type TokenService } from './tokens.js';
-import type { Activity } from './tool-router.js';
-import type { PanelState } from '../shared/admin-types.js';
-import { inletCommand } from './version.js';
+import { assertClientId, bearerToken, type TokenService } from '../security/tokens.js';
+import type { Activity } from '../calls/tool-router.js';
+import type { PanelState } from '../../shared/admin-types.js';
+import { inletCommand } from '../base/version.js';
 
 export interface AdminBackend {
   status(): HubStatus;
@@ -30,7 +30,7 @@ export interface AdminBackend {
   onChange(listener: () => void): () => void;
 }
 
-const PANEL_DIR = fileURLToPath(new URL('../../../renderer/dist/', import.meta.url));
+const PANEL_DIR = fileURLToPath(new URL('../../../../renderer/dist/', import.meta.url));
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon' };
 /** Thrown when readJsonBody already answered (400/413). */

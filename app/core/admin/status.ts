@@ -1,8 +1,8 @@
-import type { Hub } from './hub.js';
-import { VERSION } from './version.js';
-import type { HubStatus } from '../shared/admin-types.js';
+import type { Hub } from '../hub.js';
+import { VERSION } from '../base/version.js';
+import type { HubStatus } from '../../shared/admin-types.js';
 
-export type { HubStatus, ProviderStatus } from '../shared/admin-types.js';
+export type { HubStatus, ProviderStatus } from '../../shared/admin-types.js';
 
 /** The snapshot behind `inlet status` and `/api/status`: who is connected, since when, how busy. */
 export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?: string; since: number }>): HubStatus {

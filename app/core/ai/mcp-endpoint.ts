@@ -10,15 +10,15 @@ import {
   ListToolsRequestSchema,
   type JSONRPCMessage,
 } from '@modelcontextprotocol/sdk/types.js';
-import { describeError } from './errors.js';
-import type { Logger } from './log.js';
-import type { ToolRegistry } from './tool-registry.js';
-import type { ToolRouter } from './tool-router.js';
-import { bearerToken, type TokenService } from './tokens.js';
-import { VERSION } from './version.js';
-import { SHARED_VALIDATOR } from './provider-connection.js';
+import { describeError } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
+import type { ToolRegistry } from '../catalog/tool-registry.js';
+import type { ToolRouter } from '../calls/tool-router.js';
+import { bearerToken, type TokenService } from '../security/tokens.js';
+import { VERSION } from '../base/version.js';
+import { SHARED_VALIDATOR } from '../providers/provider-connection.js';
 import { McpFastPath } from './mcp-fast-path.js';
-import { readJsonBody, sendJson } from './http-util.js';
+import { readJsonBody, sendJson } from '../http/http-util.js';
 
 interface AiSession {
   id: string;

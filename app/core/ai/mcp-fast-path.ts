@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { describeError } from './errors.js';
-import type { Logger } from './log.js';
-import type { ToolRegistry } from './tool-registry.js';
-import type { ToolRouter } from './tool-router.js';
+import { describeError } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
+import type { ToolRegistry } from '../catalog/tool-registry.js';
+import type { ToolRouter } from '../calls/tool-router.js';
 
 type Id = string | number;
 interface RpcRequest {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { commandLine } from '../shared/command-line.js';
+import { commandLine } from '../../shared/command-line.js';
 
-/** The package version, read once from package.json (two levels above dist/app/core). */
+/** The package version, read once from package.json (four levels above dist/app/core/base). */
 export const VERSION: string = (() => {
-  for (const candidate of ['../../../package.json', '../../package.json']) {
+  for (const candidate of ['../../../../package.json', '../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'inlet' && pkg.version) return pkg.version;
@@ -21,7 +21,7 @@ export const VERSION: string = (() => {
  * would fetch an unrelated npm package of that name.
  */
 export function inletCommand(): { command: string; args: string[] } {
-  return { command: process.execPath, args: [fileURLToPath(new URL('../../../bin/inlet.js', import.meta.url))] };
+  return { command: process.execPath, args: [fileURLToPath(new URL('../../../../bin/inlet.js', import.meta.url))] };
 }
 
 /** The same as one shell-ready line (paths with spaces quoted). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Pending } from '../shared/admin-types.js';
+import type { Pending } from '../../shared/admin-types.js';
 
 /** A call waiting for a person to approve or deny it (the admin API's `Pending`). */
 export type PendingApproval = Pending;

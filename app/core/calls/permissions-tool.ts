@@ -7,7 +7,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
  * requested tool's name, so `{"provider":"permissions","tool":"Bash","policy":"allow"}` works.
  */
 export const PERMISSIONS_TOOL_NAME = 'permissions__approve';
-export { PERMISSIONS_PROVIDER } from '../shared/admin-types.js';
+export { PERMISSIONS_PROVIDER } from '../../shared/admin-types.js';
 
 export const PERMISSIONS_TOOL: Tool = {
   name: PERMISSIONS_TOOL_NAME,

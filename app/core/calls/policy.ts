@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApprovalSettings as SharedApprovalSettings } from '../shared/admin-types.js';
+import type { ApprovalSettings as SharedApprovalSettings } from '../../shared/admin-types.js';
 
 /**
  * Approval policies (DESIGN §7): `allow`, `ask` or `deny` per tool, per provider, per caller,

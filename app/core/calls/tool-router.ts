@@ -1,13 +1,13 @@
 import { ErrorCode, McpError, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { digestArguments, type AuditEntry } from './audit-log.js';
 import { ApprovalQueue, type ApprovalOutcome } from './approval-queue.js';
-import { callTimeoutMs, type Config } from './config.js';
-import { describeError } from './errors.js';
+import { callTimeoutMs, type Config } from '../config/config.js';
+import { describeError } from '../base/errors.js';
 import { parsePermissionRequest, permissionAllow, permissionDeny, PERMISSIONS_PROVIDER, PERMISSIONS_TOOL_NAME } from './permissions-tool.js';
 import { resolvePolicy, type Policy, type Rule } from './policy.js';
-import { toolError } from './provider-connection.js';
-import type { ToolRegistry } from './tool-registry.js';
-import type { Activity } from '../shared/admin-types.js';
+import { toolError } from '../providers/provider-connection.js';
+import type { ToolRegistry } from '../catalog/tool-registry.js';
+import type { Activity } from '../../shared/admin-types.js';
 
 export interface CallContext {
   /** The AI client's id (from its token), e.g. "ai:claude". */
@@ -24,7 +24,7 @@ export interface CallRequest {
 }
 
 /** One finished call, for the panel's activity list. */
-export type { Activity } from '../shared/admin-types.js';
+export type { Activity } from '../../shared/admin-types.js';
 
 export interface RouterHooks {
   /** Whether audit lines are written (the argument digest is computed only then). */

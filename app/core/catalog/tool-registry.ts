@@ -1,6 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from './log.js';
-import type { ProviderConnection } from './provider-connection.js';
+import type { Logger } from '../base/log.js';
+import type { ProviderConnection } from '../providers/provider-connection.js';
 import { exposedToolName } from './tool-names.js';
 
 export interface RegisteredTool {

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../base/atomic-file.js';
 import { loadConfig, parseConfig, type Config } from './config.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { HubError } from './errors.js';
-import { ApprovalSettingsSchema } from './policy.js';
+import { HubError } from '../base/errors.js';
+import { ApprovalSettingsSchema } from '../calls/policy.js';
 
 /**
  * `config.json`: the user's settings. CleverChatty's `reverse_mcp_settings` and `tools_servers`

@@ -2,8 +2,8 @@ import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { describeError, HubError, isHubError } from './errors.js';
-import type { Logger } from './log.js';
+import { describeError, HubError, isHubError } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
 
 /**
  * The control socket (DESIGN §3, §8): how the native host, a program of the same OS user, asks

@@ -1,8 +1,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-file.js';
-import { HubError } from './errors.js';
+import { writeFileAtomic } from '../base/atomic-file.js';
+import { HubError } from '../base/errors.js';
 
 /**
  * `hub.json`: how local programs find a running hub (DESIGN §3). Mode 0600, no secrets;

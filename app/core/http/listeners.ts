@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { parseListenHost, type ReverseMcpSettings } from './config.js';
-import { describeError, HubError } from './errors.js';
+import { parseListenHost, type ReverseMcpSettings } from '../config/config.js';
+import { describeError, HubError } from '../base/errors.js';
 import { sendText } from './http-util.js';
 
 /** Listens, turning "port in use" and friends into one sentence. Resolves with the bound port. */

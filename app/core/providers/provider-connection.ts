@@ -11,11 +11,11 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import { describeError } from './errors.js';
-import type { Logger } from './log.js';
-import type { TokenIdentity } from './tokens.js';
+import { describeError } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
+import type { TokenIdentity } from '../security/tokens.js';
 import { CLOSE, WebSocketTransport } from './ws-transport.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../base/version.js';
 
 /**
  * One validator for every provider client: the SDK would build an Ajv instance per Client

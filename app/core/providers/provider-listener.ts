@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { checkHostAndOrigin } from './http-guard.js';
-import type { Logger } from './log.js';
-import { bearerToken, type TokenIdentity, type TokenService } from './tokens.js';
+import { checkHostAndOrigin } from '../security/http-guard.js';
+import type { Logger } from '../base/log.js';
+import { bearerToken, type TokenIdentity, type TokenService } from '../security/tokens.js';
 
 export interface ProviderCredentials {
   name: string | undefined;

@@ -1,7 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { RawData, WebSocket } from 'ws';
-import { parseFrame } from './json-rpc.js';
+import { parseFrame } from '../base/json-rpc.js';
 
 /** Close codes we send (RFC 6455). */
 export const CLOSE = {

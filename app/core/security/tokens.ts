@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { HubError } from './errors.js';
+import { HubError } from '../base/errors.js';
 import { SECRET_BYTES, type SecretStore } from './secret-store.js';
-import type { Config } from './config.js';
+import type { Config } from '../config/config.js';
 
 /**
  * Tokens (DESIGN §4): `inlet1.<client-id>.<mac>`, the MAC being HMAC-SHA256 of the client id
