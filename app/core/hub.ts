@@ -11,6 +11,7 @@ import { sendJson, sendText } from './http/http-util.js';
 import { CONFIG_FILE, findRunningHub, removeHubFile, writeHubFile, type HubFile } from './discovery/hub-file.js';
 import { createLogger, type Logger } from './base/log.js';
 import { McpEndpoint } from './ai/mcp-endpoint.js';
+import { SseEndpoint } from './ai/sse-endpoint.js';
 import { ProviderConnection } from './providers/provider-connection.js';
 import { ProviderListener } from './providers/provider-listener.js';
 import type { SecretStore } from './security/secret-store.js';
@@ -72,6 +73,7 @@ export class Hub {
   /** Every tools/call passes here (public for benchmarks and embedders). */
   router!: ToolRouter;
   private endpoint!: McpEndpoint;
+  private sse!: SseEndpoint;
   private listener!: ProviderListener;
   private server: HttpServer | undefined;
   private remoteServer: HttpServer | undefined;
@@ -148,7 +150,22 @@ export class Hub {
       () => this.tokens.currentSecret,
     );
     const settings = this.config.reverse_mcp_settings;
-    this.endpoint = new McpEndpoint(this.registry, this.router, this.tokens, this.log.child('mcp'), settings.max_frame_bytes);
+    this.endpoint = new McpEndpoint({
+      registry: this.registry,
+      router: this.router,
+      tokens: this.tokens,
+      log: this.log.child('mcp'),
+      maxBodyBytes: settings.max_frame_bytes,
+      idleMs: () => this.config.ai_sessions.idle_timeout_min * 60_000,
+      fastPath: process.env.INLET_MCP_FAST_PATH !== 'off',
+    });
+    this.sse = new SseEndpoint({
+      tokens: this.tokens,
+      registry: this.registry,
+      createServer: this.endpoint.createServer,
+      log: this.log.child('sse'),
+      maxBodyBytes: settings.max_frame_bytes,
+    });
     this.boundHost = this.options.host ?? this.config.host;
     this.listener = new ProviderListener({
       tokens: this.tokens,
@@ -199,7 +216,7 @@ export class Hub {
   }
 
   status(): HubStatus {
-    return buildStatus(this, this.endpoint.listSessions());
+    return buildStatus(this, [...this.endpoint.listSessions(), ...this.sse.list()]);
   }
 
   /**
@@ -214,7 +231,7 @@ export class Hub {
       for (const provider of this.registry.allProviders()) provider.close(CLOSE.GOING_AWAY, 'the hub is shutting down');
       // Let the tool errors of failed calls reach their AI clients before the sessions close.
       await new Promise((resolve) => setTimeout(resolve, 50));
-      await this.endpoint?.closeAll();
+      await Promise.all([this.endpoint?.stop(), this.sse?.closeAll()]);
       this.listener?.close();
       await Promise.all([closeServer(this.server), closeServer(this.remoteServer), this.control?.close()]);
       if (this.options.writeDiscovery !== false) await removeHubFile(this.options.dataDir, process.pid).catch(() => undefined);
@@ -258,7 +275,7 @@ export class Hub {
     await this.options.secretStore.set(secret);
     this.tokens.setSecret(secret);
     for (const provider of this.registry.allProviders()) provider.close(CLOSE.REVOKED, 'the install secret was rotated');
-    await this.endpoint.closeAll();
+    await Promise.all([this.endpoint.closeAll(), this.sse.closeAll()]);
     this.admin.closeStreams();
     this.log.warn('install secret rotated: every token was revoked');
     this.changed();
@@ -290,7 +307,7 @@ export class Hub {
       return;
     }
     if (path === '/sse' || path.startsWith('/messages')) {
-      this.endpoint.handleSse(req, res).catch((error) => {
+      this.sse.handle(req, res).catch((error) => {
         this.log.error('SSE endpoint failed', { error: describeError(error) });
         if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });
         else res.end();

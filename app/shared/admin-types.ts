@@ -44,7 +44,8 @@ export interface HubStatus {
   startedAt: string;
   urls: Record<string, string | undefined>;
   providers: ProviderStatus[];
-  sessions: Array<{ caller: string; client?: string; since: string }>;
+  /** Live AI clients; `protocol` is the revision they speak (2025-06-18, 2025-11-25, 2026-07-28) or `sse`. */
+  sessions: Array<{ caller: string; client?: string; since: string; protocol?: string }>;
   toolCount: number;
 }
 

@@ -1,4 +1,5 @@
-import { ErrorCode, McpError, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Progress } from '@modelcontextprotocol/server';
+import { RPC, RpcError } from '../base/rpc-error.js';
 import { digestArguments, type AuditEntry } from './audit-log.js';
 import { ApprovalQueue, type ApprovalOutcome } from './approval-queue.js';
 import { callTimeoutMs, type Config } from '../config/config.js';
@@ -55,7 +56,7 @@ export class ToolRouter {
     if (request.name === PERMISSIONS_TOOL_NAME) return this.permission(request, context);
     const entry = this.registry.get(request.name);
     if (!entry) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.name} (no connected provider offers it).`);
+      throw new RpcError(RPC.INVALID_PARAMS, `Unknown tool: ${request.name} (no connected provider offers it).`);
     }
     const config = this.getConfig();
     const provider = entry.provider;
@@ -73,7 +74,7 @@ export class ToolRouter {
     if (verdict.policy === 'deny') {
       finish('deny', decidedBy, 'denied');
       const why = verdict.source === 'pause' ? 'Inlet is paused: every new call is denied until the pause is lifted' : `denied by Inlet's policy (${verdict.source})`;
-      return toolError(`The call to ${request.name} was not made: ${why}.`);
+      return toolError(`The call to ${request.name} was not made: ${why}.`) as CallToolResult;
     }
     if (verdict.policy === 'ask') {
       const outcome = await this.queue.request(
@@ -83,8 +84,8 @@ export class ToolRouter {
       const refusal = await this.settle(outcome, base, { provider: provider.name, tool: entry.toolName });
       if (refusal) {
         finish('ask', outcome.kind === 'denied' ? outcome.by : 'timeout', refusalOutcome(outcome));
-        if (outcome.kind === 'cancelled') throw new McpError(ErrorCode.InvalidRequest, 'cancelled');
-        return toolError(`The call to ${request.name} was not made: ${refusal}.`);
+        if (outcome.kind === 'cancelled') throw new RpcError(RPC.INVALID_REQUEST, 'cancelled');
+        return toolError(`The call to ${request.name} was not made: ${refusal}.`) as CallToolResult;
       }
       decidedBy = (outcome as { by: string }).by;
     }
@@ -96,7 +97,7 @@ export class ToolRouter {
         timeoutMs: callTimeoutMs(config, provider.name),
       });
       finish(verdict.policy, decidedBy, result.isError ? 'error' : 'ok');
-      return result;
+      return result as CallToolResult;
     } catch (error) {
       finish(verdict.policy, decidedBy, context.signal.aborted ? 'cancelled' : 'failed', { error: describeError(error) });
       throw error;
@@ -110,7 +111,7 @@ export class ToolRouter {
   /** Iris's permissions__approve: Claude Code's own prompts through the same policies and queue. */
   private async permission(request: CallRequest, context: CallContext): Promise<CallToolResult> {
     const parsed = parsePermissionRequest(request.arguments);
-    if (typeof parsed === 'string') throw new McpError(ErrorCode.InvalidParams, `permissions__approve: ${parsed}.`);
+    if (typeof parsed === 'string') throw new RpcError(RPC.INVALID_PARAMS, `permissions__approve: ${parsed}.`);
     const config = this.getConfig();
     const subject = { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name };
     const base = { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name, args_digest: this.digest(parsed.input) };
@@ -128,7 +129,7 @@ export class ToolRouter {
       { timeoutMs: config.approvals.timeout_s * 1000, signal: context.signal },
     );
     const refusal = await this.settle(outcome, base, { provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name });
-    if (outcome.kind === 'cancelled') throw new McpError(ErrorCode.InvalidRequest, 'cancelled');
+    if (outcome.kind === 'cancelled') throw new RpcError(RPC.INVALID_REQUEST, 'cancelled');
     if (refusal) return permissionDeny(`Permission ${refusal}`);
     return permissionAllow(parsed.input, (outcome as { reason?: string }).reason);
   }

@@ -55,6 +55,11 @@ export const AuditSettingsSchema = z.strictObject({
   max_file_bytes: z.number().int().min(4096).default(10 * 1024 * 1024),
 });
 
+export const AiSessionSettingsSchema = z.strictObject({
+  /** A 2025-era session with no open stream and no request for this long is ended. */
+  idle_timeout_min: z.number().positive().max(24 * 60).default(30),
+});
+
 export const ConfigSchema = z.looseObject({
   host: z.string().default('127.0.0.1'),
   port: PortSchema.default(41414),
@@ -66,6 +71,7 @@ export const ConfigSchema = z.looseObject({
   tools_servers: z.record(z.string(), ToolsServerSchema).default({}),
   approvals: ApprovalSettingsSchema.default(() => ApprovalSettingsSchema.parse({})),
   audit: AuditSettingsSchema.default(() => AuditSettingsSchema.parse({})),
+  ai_sessions: AiSessionSettingsSchema.default(() => AiSessionSettingsSchema.parse({})),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -12,6 +12,7 @@ import {
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { describeError } from '../base/errors.js';
+import { RpcError } from '../base/rpc-error.js';
 import type { Logger } from '../base/log.js';
 import type { TokenIdentity } from '../security/tokens.js';
 import { CLOSE, WebSocketTransport } from './ws-transport.js';
@@ -208,7 +209,7 @@ export class ProviderConnection {
       // The SDK reports a lost connection as ConnectionClosed; a send on a closed socket throws plainly.
       const lost = error instanceof McpError ? error.code === ErrorCode.ConnectionClosed : this.state === 'closed';
       if (lost) return toolError(`Provider "${this.name}" disconnected while ${tool} was running (${this.closeReason || 'connection closed'}).`);
-      if (error instanceof McpError) throw error;
+      if (error instanceof McpError) throw fromMcpError(error);
       return toolError(`Provider "${this.name}" returned an unusable answer to ${tool}: ${describeError(error)}.`);
     } finally {
       clearTimeout(timer);
@@ -263,6 +264,12 @@ export class ProviderConnection {
   get reason(): string {
     return this.closeReason;
   }
+}
+
+/** The provider's JSON-RPC error as it sent it (v1's McpError puts "MCP error N: " before the message). */
+function fromMcpError(error: McpError): RpcError {
+  const prefix = `MCP error ${error.code}: `;
+  return new RpcError(error.code, error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message, error.data);
 }
 
 export function toolError(text: string): CallToolResult {
