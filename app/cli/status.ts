@@ -40,8 +40,11 @@ export function formatStatus(s: HubStatus, now = Date.now()): string {
       for (const tool of p.tools) lines.push(`      ${tool}`);
     }
   }
-  lines.push('', s.sessions.length ? `${s.sessions.length} AI session(s):` : 'No AI client connected.');
-  for (const session of s.sessions) lines.push(`  ${session.caller}${session.client ? ` (${session.client})` : ''}  since ${ago(session.since, now)} ago`);
+  lines.push('', s.sessions.length ? `${s.sessions.length} AI client(s):` : 'No AI client connected.');
+  for (const session of s.sessions) {
+    const protocol = session.protocol ? `  MCP ${session.protocol}` : '';
+    lines.push(`  ${session.caller}${session.client ? ` (${session.client})` : ''}${protocol}  since ${ago(session.since, now)} ago`);
+  }
   return lines.join('\n') + '\n';
 }
 

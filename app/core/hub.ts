@@ -158,6 +158,7 @@ export class Hub {
       maxBodyBytes: settings.max_frame_bytes,
       idleMs: () => this.config.ai_sessions.idle_timeout_min * 60_000,
       fastPath: process.env.INLET_MCP_FAST_PATH !== 'off',
+      onClientsChanged: () => this.changed(),
     });
     this.sse = new SseEndpoint({
       tokens: this.tokens,
@@ -165,6 +166,7 @@ export class Hub {
       createServer: this.endpoint.createServer,
       log: this.log.child('sse'),
       maxBodyBytes: settings.max_frame_bytes,
+      onClientsChanged: () => this.changed(),
     });
     this.boundHost = this.options.host ?? this.config.host;
     this.listener = new ProviderListener({

@@ -34,6 +34,8 @@ export interface LegacySessionOptions {
   idleMs: () => number;
   /** A session whose client closed its GET stream and then went quiet is ended after this long. */
   graceMs: number;
+  /** A session opened or ended (the panel's list of AI clients). */
+  onChange: () => void;
 }
 
 export interface SessionRequest {
@@ -54,10 +56,19 @@ export interface SessionRequest {
  */
 export class LegacySessions {
   private readonly sessions = new Map<string, LegacySession>();
-  private readonly sweeper: NodeJS.Timeout;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: LegacySessionOptions) {
-    this.sweeper = setInterval(() => this.sweep(), 15_000).unref();
+    this.scheduleSweep();
+  }
+
+  /** Looks for idle sessions a few times per idle timeout (at least every 15 s). */
+  private scheduleSweep(): void {
+    this.sweeper = setTimeout(() => {
+      this.sweep();
+      this.scheduleSweep();
+    }, Math.min(15_000, this.options.idleMs() / 4));
+    this.sweeper.unref();
   }
 
   /** The open session `id` if it belongs to this token (the HMAC was checked when it opened). */
@@ -102,9 +113,14 @@ export class LegacySessions {
     };
     session.transport.onclose = () => {
       clearTimeout(session.graceTimer);
-      if (session.id && this.sessions.delete(session.id)) this.options.log.info('AI session ended', { caller: session.caller, client: clientName(session) });
+      if (!session.id || !this.sessions.delete(session.id)) return;
+      this.options.log.info('AI session ended', { caller: session.caller, client: clientName(session) });
+      this.options.onChange();
     };
-    server.oninitialized = () => this.options.log.info('AI session opened', { caller: session.caller, client: clientName(session), protocol: server.getNegotiatedProtocolVersion() });
+    server.oninitialized = () => {
+      this.options.log.info('AI session opened', { caller: session.caller, client: clientName(session), protocol: server.getNegotiatedProtocolVersion() });
+      this.options.onChange();
+    };
     await server.connect(session.transport);
     await this.serve(session, request);
   }
@@ -137,7 +153,7 @@ export class LegacySessions {
     clearTimeout(session.graceTimer);
     session.graceTimer = setTimeout(() => {
       if (session.streamOpen || session.active > 0) return;
-      this.options.log.info('AI session ended: its client closed the stream and went quiet', { caller: session.caller });
+      this.options.log.info('AI session ended: its client closed the stream and went quiet', { caller: session.caller, session: shortId(session) });
       void session.transport.close();
     }, this.options.graceMs);
     session.graceTimer.unref();
@@ -147,7 +163,7 @@ export class LegacySessions {
     const quietSince = Date.now() - this.options.idleMs();
     for (const session of this.sessions.values()) {
       if (session.streamOpen || session.active > 0 || session.lastSeen > quietSince) continue;
-      this.options.log.info('AI session expired after the idle timeout', { caller: session.caller });
+      this.options.log.info('AI session expired after the idle timeout', { caller: session.caller, session: shortId(session) });
       void session.transport.close();
     }
   }
@@ -172,13 +188,18 @@ export class LegacySessions {
   }
 
   stop(): void {
-    clearInterval(this.sweeper);
+    clearTimeout(this.sweeper);
   }
 
   async closeAll(): Promise<void> {
     await Promise.all([...this.sessions.values()].map((s) => s.transport.close().catch(() => undefined)));
     this.sessions.clear();
   }
+}
+
+/** Enough of a session id to tell sessions apart in a log (the id is no secret; the token is). */
+function shortId(session: LegacySession): string {
+  return session.id.slice(0, 8);
 }
 
 function clientName(session: LegacySession): string | undefined {

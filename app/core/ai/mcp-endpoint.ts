@@ -27,6 +27,8 @@ export interface McpEndpointOptions {
   idleMs: () => number;
   /** The faster writer and the tools/list splice (docs/performance.md); off = the plain path. */
   fastPath: boolean;
+  /** The list of live AI clients changed (for the panel). */
+  onClientsChanged: () => void;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface McpEndpointOptions {
 export class McpEndpoint {
   private modern: McpHttpHandler;
   private readonly legacy: LegacySessions;
-  private readonly clients = new ModernClients();
+  private readonly clients: ModernClients;
   private readonly mode: WriteMode;
   private readonly splice: ToolsListSplice | undefined;
   private readonly createModern: () => McpHttpHandler;
@@ -49,12 +51,13 @@ export class McpEndpoint {
   constructor(private readonly options: McpEndpointOptions) {
     const { registry, router, log } = options;
     this.mode = { fast: options.fastPath };
+    this.clients = new ModernClients(options.onClientsChanged);
     this.splice = options.fastPath ? new ToolsListSplice(registry) : undefined;
     const createServer = (this.createServer = () => createAiServer({ registry, router, log, splice: this.splice }));
     this.createModern = () =>
       createMcpHandler(createServer, { legacy: 'reject', onerror: (error) => log.debug('2026-07-28 request refused or failed', { error: describeError(error) }) });
     this.modern = this.createModern();
-    this.legacy = new LegacySessions({ createServer, log, mode: this.mode, splice: this.splice, idleMs: options.idleMs, graceMs: STREAM_GONE_GRACE_MS });
+    this.legacy = new LegacySessions({ createServer, log, mode: this.mode, splice: this.splice, idleMs: options.idleMs, graceMs: STREAM_GONE_GRACE_MS, onChange: options.onClientsChanged });
     registry.onChange(() => this.notifyToolsChanged());
   }
 

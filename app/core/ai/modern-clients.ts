@@ -21,6 +21,9 @@ const RECENT_FLOOR_MS = 60_000;
 export class ModernClients {
   private readonly clients = new Map<string, ModernClient>();
 
+  /** `onNew` hears of a client the hub had not seen (recently). */
+  constructor(private readonly onNew: () => void) {}
+
   /** Records one request; call the returned function when its answer is complete. */
   begin(caller: string, body: unknown): () => void {
     const message = body as { method?: unknown; params?: { _meta?: Record<string, unknown> } } | null;
@@ -30,7 +33,10 @@ export class ModernClients {
     const now = Date.now();
     let client = this.clients.get(key);
     if (!client && this.clients.size >= 256) this.live(RECENT_FLOOR_MS); // names come from clients: keep the map small
-    if (!client) this.clients.set(key, (client = { caller, client: name, since: now, lastSeen: now, active: 0, listening: 0 }));
+    if (!client) {
+      this.clients.set(key, (client = { caller, client: name, since: now, lastSeen: now, active: 0, listening: 0 }));
+      this.onNew();
+    }
     const listen = message?.method === 'subscriptions/listen';
     client.lastSeen = now;
     client.active++;

@@ -19,6 +19,8 @@ export interface SseEndpointOptions {
   createServer: () => Server;
   log: Logger;
   maxBodyBytes: number;
+  /** A stream opened or closed (the panel's list of AI clients). */
+  onClientsChanged: () => void;
 }
 
 /**
@@ -62,10 +64,13 @@ export class SseEndpoint {
     const session: SseSession = { caller, since: Date.now(), server: this.options.createServer(), transport };
     this.sessions.set(transport.sessionId, session);
     transport.onclose = () => {
-      if (this.sessions.delete(transport.sessionId)) this.options.log.info('legacy SSE session ended', { caller });
+      if (!this.sessions.delete(transport.sessionId)) return;
+      this.options.log.info('legacy SSE session ended', { caller });
+      this.options.onClientsChanged();
     };
     await session.server.connect(transport);
     this.options.log.info('legacy SSE session opened', { caller });
+    this.options.onClientsChanged();
   }
 
   notifyToolsChanged(): void {
