@@ -6,7 +6,6 @@ interface ModernClient {
   lastSeen: number;
   /** Requests in flight, `subscriptions/listen` streams included. */
   active: number;
-  listening: number;
 }
 
 const CLIENT_INFO = 'io.modelcontextprotocol/clientInfo';
@@ -34,23 +33,20 @@ export class ModernClients {
     let client = this.clients.get(key);
     if (!client && this.clients.size >= 256) this.live(RECENT_FLOOR_MS); // names come from clients: keep the map small
     if (!client) {
-      this.clients.set(key, (client = { caller, client: name, since: now, lastSeen: now, active: 0, listening: 0 }));
+      this.clients.set(key, (client = { caller, client: name, since: now, lastSeen: now, active: 0 }));
       this.onNew();
     }
-    const listen = message?.method === 'subscriptions/listen';
     client.lastSeen = now;
     client.active++;
-    if (listen) client.listening++;
     const entry = client;
     return () => {
       entry.active--;
-      if (listen) entry.listening--;
       entry.lastSeen = Date.now();
     };
   }
 
   /** Live clients; forgets the ones quiet for longer than `recentMs`. */
-  live(recentMs: number): Array<{ caller: string; client?: string; since: number; protocol: string; listening: boolean }> {
+  live(recentMs: number): Array<{ caller: string; client?: string; since: number; protocol: string }> {
     const after = Date.now() - recentMs;
     const out = [];
     for (const [key, c] of this.clients) {
@@ -58,14 +54,8 @@ export class ModernClients {
         this.clients.delete(key);
         continue;
       }
-      out.push({ caller: c.caller, client: c.client, since: c.since, protocol: '2026-07-28', listening: c.listening > 0 });
+      out.push({ caller: c.caller, client: c.client, since: c.since, protocol: '2026-07-28' });
     }
     return out;
-  }
-
-  get listenStreams(): number {
-    let n = 0;
-    for (const c of this.clients.values()) n += c.listening;
-    return n;
   }
 }
