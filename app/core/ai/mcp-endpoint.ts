@@ -14,7 +14,7 @@ import { describeError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import type { ToolRegistry } from '../catalog/tool-registry.js';
 import type { ToolRouter } from '../calls/tool-router.js';
-import { bearerToken, clientKind, type Authorization, type TokenService } from '../security/tokens.js';
+import { bearerToken, type Authorization, type TokenService } from '../security/tokens.js';
 import type { FailureThrottle } from '../security/failure-throttle.js';
 import { VERSION } from '../base/version.js';
 import { SHARED_VALIDATOR } from '../providers/provider-connection.js';
@@ -60,17 +60,20 @@ export class McpEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const token = bearerToken(req.headers.authorization);
     const known = this.sessionFor(req, token);
-    const auth: Authorization = known ? { ok: true, identity: { clientId: known.clientId, kind: clientKind(known.clientId) } } : this.tokens.authorizeCaller(token, 'mcp');
-    if (!auth.ok) {
-      const hint = auth.status === 401 ? ' Create one with `inlet token create --client ai:NAME`.' : '';
-      return this.refuse(req, res, auth, '/mcp', (message) => rpcError(-32001, message + hint));
+    let clientId = known?.clientId;
+    if (clientId === undefined) {
+      const auth = this.tokens.authorizeCaller(token, 'mcp');
+      if (!auth.ok) {
+        const hint = auth.status === 401 ? ' Create one with `inlet token create --client ai:NAME`.' : '';
+        return this.refuse(req, res, auth, '/mcp', (message) => rpcError(-32001, message + hint));
+      }
+      clientId = auth.identity.clientId;
     }
-    const identity = auth.identity;
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.sessions.get(sessionId);
       // A session belongs to the client that opened it; anyone else gets "not found".
-      if (!session || session.clientId !== identity.clientId) {
+      if (!session || session.clientId !== clientId) {
         return sendJson(res, 404, rpcError(-32001, 'Session not found: initialize a new session.'));
       }
       const body = req.method === 'POST' ? await readJsonBody(req, res, this.maxBodyBytes) : undefined;
@@ -87,8 +90,8 @@ export class McpEndpoint {
     if (!isInitializeRequest(body)) {
       return sendJson(res, 400, rpcError(-32000, 'Bad Request: no session id; the first request must be initialize.'));
     }
-    const server = this.createServer(identity.clientId);
-    const session: AiSession = { id: '', clientId: identity.clientId, token, since: Date.now(), server, transport: undefined as unknown as Transport };
+    const server = this.createServer(clientId);
+    const session: AiSession = { id: '', clientId: clientId, token, since: Date.now(), server, transport: undefined as unknown as Transport };
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {

@@ -148,7 +148,9 @@ export class TokenService {
       if (expected && timingSafeEqual(digest(token), expected)) {
         return { ok: true, identity: { clientId: `provider:${name}`, kind: 'static', staticFor: name, staticDigest: expected.toString('hex') } };
       }
-      if (!this.noAuthNames.has(name)) return refusal(checked, name);
+      if (!this.noAuthNames.has(name)) {
+        return refusal(checked.reason === 'not an Inlet token' ? { ok: false, reason: `neither an Inlet token nor the static token of "${name}"` } : checked, name);
+      }
     }
     if (this.noAuthNames.has(name)) return { ok: true, identity: { clientId: `provider:${name}`, kind: 'static', staticFor: name } };
     return refuse(401, 'no token', 'a token is required.');
@@ -171,7 +173,7 @@ export class TokenService {
     if (!token) return refuse(401, 'no token', 'send an Inlet token as "Authorization: Bearer <token>".');
     const checked = this.check(token);
     if (!checked.ok) return refusal(checked);
-    if (checked.identity.kind === 'static' || !mayCall(checked.identity.kind, surface)) {
+    if (!mayCall(checked.identity.kind, surface)) {
       const what = surface === 'mcp' ? 'only ai: and admin tokens may call tools on /mcp' : 'only ai:, ext:, addin: and admin tokens may call tools on /sse';
       return refuse(403, `wrong kind (${checked.identity.clientId})`, `${what}; ${checked.identity.clientId} may not.`);
     }
@@ -184,7 +186,7 @@ export class TokenService {
 }
 
 export type TokenCheck =
-  | { ok: true; identity: TokenIdentity }
+  | { ok: true; identity: { clientId: string; kind: ClientKind } }
   | { ok: false; reason: 'not an Inlet token' | 'malformed token' | 'bad MAC' | 'revoked'; clientId?: string };
 
 /** The answer of an authorization: who, or the HTTP status, why (for the log) and what to tell the peer. */
@@ -195,7 +197,7 @@ function refuse(status: 401 | 403, reason: string, message: string): Authorizati
 }
 
 /** A failed check as an authorization; the peer learns only "revoked" or "not valid". */
-function refusal(checked: Extract<TokenCheck, { ok: false }>, name?: string): Authorization {
+function refusal(checked: { ok: false; reason: string; clientId?: string }, name?: string): Authorization {
   const reason = checked.clientId ? `${checked.reason} (${checked.clientId})` : checked.reason;
   if (checked.reason === 'revoked') return refuse(401, reason, `the token of ${checked.clientId} was revoked.`);
   return refuse(401, reason, name === undefined ? 'the token is not valid.' : `the token is not valid for provider "${name}".`);
