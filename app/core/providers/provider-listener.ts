@@ -104,7 +104,8 @@ export class ProviderListener {
     }
     const holder = this.options.holder(name);
     if (holder !== undefined && holder !== auth.identity.clientId) {
-      this.options.log.warn('provider refused: the name is held by another client', { provider: name, client: auth.identity.clientId, holder });
+      // info, not warn: a second browser's companion retries this every 30 s while the first holds the name.
+      this.options.log.info('provider refused: the name is held by another client', { provider: name, client: auth.identity.clientId, holder });
       return reject(socket, 409, 'Conflict', `Conflict: provider "${name}" is connected under another identity; only that client may replace it.`);
     }
     dropIllegalSubprotocols(req);
