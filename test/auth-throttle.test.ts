@@ -4,6 +4,7 @@ import { createLogger } from '../app/core/base/log.js';
 import { FAILURE_LIMIT, FailureThrottle } from '../app/core/security/failure-throttle.js';
 import { startHub, type RunningHub } from './helpers/hub-process.js';
 import { INITIALIZE, rawRequest, rawUpgrade } from './helpers/raw-http.js';
+import { settledLog } from './helpers/hub-log.js';
 
 
 describe('failed logins are throttled per address, successful ones never', () => {
@@ -31,7 +32,7 @@ describe('failed logins are throttled per address, successful ones never', () =>
     const upgrade = await rawUpgrade(`${hub.urls.ws}?server_name=x&token=wrong`);
     assert.equal(upgrade.status, 429, '/ws');
     assert.ok(Number(upgrade.headers['retry-after']) >= 1);
-    assert.equal(hub.stderr().split('\n').filter((line) => line.includes('further failures from this address get 429')).length, 1, 'warned once');
+    assert.equal((await settledLog(hub)).split('\n').filter((line) => line.includes('further failures from this address get 429')).length, 1, 'warned once');
   });
 
   it('while the address is throttled, clients with valid credentials are served at once', async () => {

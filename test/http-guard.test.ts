@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startHub, type RunningHub } from './helpers/hub-process.js';
 import { INITIALIZE, rawRequest, rawUpgrade, type RawAnswer } from './helpers/raw-http.js';
+import { settledLog } from './helpers/hub-log.js';
 
 const AI_ORIGIN = 'http://localhost:6274';
 
@@ -63,7 +64,7 @@ describe('Host and Origin guards on every surface (DNS rebinding, hostile pages)
 
   it('logs each refused Host once', async () => {
     for (let i = 0; i < 3; i++) await rawRequest(hub.urls.mcp, { method: 'POST', headers: { Host: 'once.evil.example' } });
-    const lines = hub.stderr().split('\n').filter((line) => line.includes('host="once.evil.example"'));
+    const lines = (await settledLog(hub)).split('\n').filter((line) => line.includes('host="once.evil.example"'));
     assert.equal(lines.length, 1, hub.stderr());
     assert.match(lines[0]!, /WARN .*request refused: Host not allowed/);
   });
