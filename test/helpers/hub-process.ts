@@ -49,10 +49,10 @@ export interface RunningHub {
 }
 
 /** Starts `inlet serve --port 0` as users run it, and waits until hub.json appears. */
-export async function startHub(options: { config?: Record<string, unknown>; dataDir?: string; args?: string[] } = {}): Promise<RunningHub> {
+export async function startHub(options: { config?: Record<string, unknown>; dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<RunningHub> {
   const dataDir = options.dataDir ?? (await makeDataDir(options.config));
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], {
-    env: childEnv(dataDir),
+    env: childEnv(dataDir, options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

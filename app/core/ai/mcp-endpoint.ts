@@ -14,7 +14,8 @@ import { describeError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import type { ToolRegistry } from '../catalog/tool-registry.js';
 import type { ToolRouter } from '../calls/tool-router.js';
-import { bearerToken, type TokenService } from '../security/tokens.js';
+import { bearerToken, type Authorization, type TokenService } from '../security/tokens.js';
+import type { FailureThrottle } from '../security/failure-throttle.js';
 import { VERSION } from '../base/version.js';
 import { SHARED_VALIDATOR } from '../providers/provider-connection.js';
 import { McpFastPath } from './mcp-fast-path.js';
@@ -50,6 +51,7 @@ export class McpEndpoint {
     private readonly tokens: TokenService,
     private readonly log: Logger,
     private readonly maxBodyBytes: number,
+    private readonly throttle: FailureThrottle,
   ) {
     registry.onChange(() => this.notifyToolsChanged());
     this.fast = new McpFastPath(registry, router, log);
@@ -58,16 +60,20 @@ export class McpEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const token = bearerToken(req.headers.authorization);
     const known = this.sessionFor(req, token);
-    const identity = known ? { clientId: known.clientId } : this.tokens.authorizeAi(token);
-    if (!identity) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="inlet"');
-      return sendJson(res, 401, rpcError(-32001, 'Unauthorized: send an Inlet AI token as "Authorization: Bearer <token>" (inlet token create --client ai:NAME).'));
+    let clientId = known?.clientId;
+    if (clientId === undefined) {
+      const auth = this.tokens.authorizeCaller(token, 'mcp');
+      if (!auth.ok) {
+        const hint = auth.status === 401 ? ' Create one with `inlet token create --client ai:NAME`.' : '';
+        return this.refuse(req, res, auth, '/mcp', (message) => rpcError(-32001, message + hint));
+      }
+      clientId = auth.identity.clientId;
     }
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.sessions.get(sessionId);
       // A session belongs to the client that opened it; anyone else gets "not found".
-      if (!session || session.clientId !== identity.clientId) {
+      if (!session || session.clientId !== clientId) {
         return sendJson(res, 404, rpcError(-32001, 'Session not found: initialize a new session.'));
       }
       const body = req.method === 'POST' ? await readJsonBody(req, res, this.maxBodyBytes) : undefined;
@@ -84,8 +90,8 @@ export class McpEndpoint {
     if (!isInitializeRequest(body)) {
       return sendJson(res, 400, rpcError(-32000, 'Bad Request: no session id; the first request must be initialize.'));
     }
-    const server = this.createServer(identity.clientId);
-    const session: AiSession = { id: '', clientId: identity.clientId, token, since: Date.now(), server, transport: undefined as unknown as Transport };
+    const server = this.createServer(clientId);
+    const session: AiSession = { id: '', clientId: clientId, token, since: Date.now(), server, transport: undefined as unknown as Transport };
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -119,16 +125,15 @@ export class McpEndpoint {
 
   /**
    * The legacy HTTP+SSE transport (`GET /sse`, `POST /messages/`), for MCP-Link-style clients
-   * and older AI clients. Any valid token may use it (DESIGN §2). MCP-Link clients never send
+   * and older AI clients: ai: and admin tokens, and ext:/addin: tokens (MCP-Link registrants),
+   * whose calls the policy asks about by default (roles.ts). MCP-Link clients never send
    * initialize; the SDK server answers tools/* regardless.
    */
   async handleSse(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const token = bearerToken(req.headers.authorization) ?? (new URL(req.url ?? '/', 'http://x').searchParams.get('token') || undefined);
-    const identity = token ? this.tokens.verify(token) : null;
-    if (!identity) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="inlet"');
-      return sendJson(res, 401, { error: 'Unauthorized: send an Inlet token as "Authorization: Bearer <token>".' });
-    }
+    const auth = this.tokens.authorizeCaller(token, 'sse');
+    if (!auth.ok) return this.refuse(req, res, auth, '/sse', (message) => ({ error: message }));
+    const identity = auth.identity;
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (req.method === 'GET' && path === '/sse') {
       const transport = new SSEServerTransport('/messages/', res);
@@ -151,6 +156,20 @@ export class McpEndpoint {
       return;
     }
     sendJson(res, 405, { error: 'Use GET /sse and POST /messages/.' });
+  }
+
+  /** 401 (bad or missing token; throttled to 429 per address) or 403 (a token of another role). */
+  private refuse(req: IncomingMessage, res: ServerResponse, auth: Extract<Authorization, { ok: false }>, surface: string, body: (message: string) => unknown): void {
+    if (auth.status === 401) {
+      const retryAfter = this.throttle.fail(req.socket.remoteAddress, surface);
+      if (retryAfter) {
+        res.setHeader('Retry-After', String(retryAfter));
+        return sendJson(res, 429, body('Too many failed attempts from this address: wait and try again.'));
+      }
+      res.setHeader('WWW-Authenticate', 'Bearer realm="inlet"');
+    }
+    this.log.info('AI client refused', { surface, reason: auth.reason });
+    sendJson(res, auth.status, body(`${auth.status === 401 ? 'Unauthorized' : 'Forbidden'}: ${auth.message}`));
   }
 
   private createServer(clientId: string): Server {

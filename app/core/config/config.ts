@@ -11,6 +11,12 @@ import { ApprovalSettingsSchema } from '../calls/policy.js';
  */
 
 const PortSchema = z.number().int().min(0).max(65535);
+const HostNameSchema = z
+  .string()
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[^:[\]\s/]+)(:\d{1,5})?$/, 'must be a host name or IP, optionally with ":port"')
+  .transform((value) => value.toLowerCase());
+/** A browser origin: scheme, host and optional port, nothing after. */
+const OriginSchema = z.string().regex(/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i, 'must be an origin such as "http://localhost:6274" (no path)');
 
 export const TlsSettingsSchema = z.looseObject({
   enabled: z.boolean().default(false),
@@ -28,6 +34,11 @@ export const ReverseMcpSettingsSchema = z.looseObject({
   heartbeat_s: z.number().positive().default(15),
   /** Largest WebSocket frame accepted from a provider. */
   max_frame_bytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+  /**
+   * Host names (optionally `name:port`) the hub answers to besides the loopback names: the
+   * names LAN/WAN providers use to reach the second listener (DNS-rebinding guard).
+   */
+  allowed_hosts: z.array(HostNameSchema).default([]),
 });
 
 export const ToolsServerSchema = z.looseObject({
@@ -55,6 +66,14 @@ export const AuditSettingsSchema = z.strictObject({
   max_file_bytes: z.number().int().min(4096).default(10 * 1024 * 1024),
 });
 
+export const AiSettingsSchema = z.strictObject({
+  /**
+   * Browser origins allowed to use /mcp and /sse (a web-based MCP client such as the MCP
+   * Inspector). Empty: no web page may; programs send no Origin and are not affected.
+   */
+  allowed_origins: z.array(OriginSchema).default([]),
+});
+
 export const ConfigSchema = z.looseObject({
   host: z.string().default('127.0.0.1'),
   port: PortSchema.default(41414),
@@ -66,6 +85,7 @@ export const ConfigSchema = z.looseObject({
   tools_servers: z.record(z.string(), ToolsServerSchema).default({}),
   approvals: ApprovalSettingsSchema.default(() => ApprovalSettingsSchema.parse({})),
   audit: AuditSettingsSchema.default(() => AuditSettingsSchema.parse({})),
+  ai: AiSettingsSchema.default(() => AiSettingsSchema.parse({})),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
