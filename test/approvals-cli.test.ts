@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ApprovalQueue } from '../app/core/calls/approval-queue.js';
@@ -7,8 +7,17 @@ import { dialProvider } from './fixtures/ws-provider.js';
 import { adminEvents } from './helpers/admin-events.js';
 import { childEnv, CLI, connectAi, names, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
 
-function cli(hub: RunningHub, args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { env: childEnv(hub.dataDir), encoding: 'utf8' });
+/**
+ * Runs the CLI without blocking this process: the provider lives in it and must keep answering
+ * the hub's heartbeat while the command runs.
+ */
+function cli(hub: RunningHub, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(hub.dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
 }
 
 async function admin(hub: RunningHub, method: string, path: string, body?: unknown) {
@@ -50,12 +59,12 @@ describe('deciding a call by its id prefix', () => {
 
   /** Both answers for an ended request: the full id and an 8-character prefix. */
   function late(id: string) {
-    return [cli(hub, ['approvals', 'approve', id]), cli(hub, ['approvals', 'approve', id.slice(0, 8)])];
+    return Promise.all([cli(hub, ['approvals', 'approve', id]), cli(hub, ['approvals', 'approve', id.slice(0, 8)])]);
   }
 
   it('a prefix approves a waiting call, and the CLI names the full id', async () => {
     const { call, id } = await waiting();
-    const approve = cli(hub, ['approvals', 'approve', id.slice(0, 8)]);
+    const approve = await cli(hub, ['approvals', 'approve', id.slice(0, 8)]);
     assert.equal(approve.status, 0, approve.stderr);
     assert.equal(approve.stdout, `Approved ${id}.\n`);
     assert.equal(textOf((await call) as CallToolResult), 'buy:milk');
@@ -63,24 +72,25 @@ describe('deciding a call by its id prefix', () => {
 
   it('a call that was denied: the prefix gets the same "Too late" as the full id', async () => {
     const { call, id } = await waiting();
-    assert.equal(cli(hub, ['approvals', 'deny', id]).status, 0);
+    assert.equal((await admin(hub, 'POST', `/approvals/${id}/deny`)).status, 200);
     await call;
-    const [full, prefix] = late(id);
+    const [full, prefix] = await late(id);
     assert.equal(full!.status, 2);
     assert.equal(full!.stderr.trim(), 'inlet approvals: Too late: this request was already denied by cli.');
     assert.equal(prefix!.status, 2);
     assert.equal(prefix!.stderr, full!.stderr);
   });
 
-  it('a call the AI client cancelled: the prefix says so, as the full id does', async () => {
+  it('a call the AI client cancelled: the prefix gets what the admin API says for the full id', async () => {
     const controller = new AbortController();
     const { call, id } = await waiting({ signal: controller.signal });
     controller.abort();
     await assert.rejects(call);
     await events.until((s) => !s.pending.some((p) => p.id === id));
-    const [full, prefix] = late(id);
-    assert.match(full!.stderr, /Too late: this request was cancelled by the AI client\./);
-    assert.equal(prefix!.stderr, full!.stderr);
+    const prefix = await cli(hub, ['approvals', 'deny', id.slice(0, 8)]);
+    const full = await admin(hub, 'POST', `/approvals/${id}/deny`);
+    assert.deepEqual(full, { status: 409, data: { error: 'Too late: this request was cancelled by the AI client.' } });
+    assert.equal(prefix.stderr.trim(), `inlet approvals: ${String(full.data.error)}`);
   });
 
   it('a call that timed out: the prefix says "timed out after 1 s", as the full id does (CLI and admin API)', async () => {
@@ -88,7 +98,7 @@ describe('deciding a call by its id prefix', () => {
     try {
       const { call, id } = await waiting();
       assert.match(textOf((await call) as CallToolResult), /timed out waiting for approval/);
-      const [full, prefix] = late(id);
+      const [full, prefix] = await late(id);
       assert.match(full!.stderr, /Too late: this request timed out after 1 s\./);
       assert.equal(prefix!.stderr, full!.stderr);
       const api = await admin(hub, 'POST', `/approvals/${id.slice(0, 8)}/deny`);
@@ -99,7 +109,7 @@ describe('deciding a call by its id prefix', () => {
   });
 
   it('an id no request ever had is still "No pending request"', async () => {
-    const unknown = cli(hub, ['approvals', 'deny', 'zzzz']);
+    const unknown = await cli(hub, ['approvals', 'deny', 'zzzz']);
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /No pending request with id zzzz\./);
   });
