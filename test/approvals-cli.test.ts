@@ -57,12 +57,15 @@ describe('deciding a call by its id prefix', () => {
     return { call, id: state.pending.find((p) => !seen.has(p.id))!.id };
   }
 
-  /** Both answers for an ended request: the full id and an 8-character prefix. */
-  function late(id: string) {
-    return Promise.all([cli(hub, ['approvals', 'approve', id]), cli(hub, ['approvals', 'approve', id.slice(0, 8)])]);
+  /** The admin API's answers to a decision by the full id and by an 8-character prefix. */
+  function lateByApi(id: string) {
+    return Promise.all([admin(hub, 'POST', `/approvals/${id}/deny`), admin(hub, 'POST', `/approvals/${id.slice(0, 8)}/deny`)]);
   }
 
-  it('a prefix approves a waiting call, and the CLI names the full id', async () => {
+  // The CLI passes what the user typed to the hub, which resolves it: the CLI cases below cover
+  // what the user sees; the API cases each way a request ends, without a CLI start each.
+
+  it('`inlet approvals approve PREFIX` decides a waiting call and names the full id', async () => {
     const { call, id } = await waiting();
     const approve = await cli(hub, ['approvals', 'approve', id.slice(0, 8)]);
     assert.equal(approve.status, 0, approve.stderr);
@@ -70,48 +73,41 @@ describe('deciding a call by its id prefix', () => {
     assert.equal(textOf((await call) as CallToolResult), 'buy:milk');
   });
 
-  it('a call that was denied: the prefix gets the same "Too late" as the full id', async () => {
-    const { call, id } = await waiting();
-    assert.equal((await admin(hub, 'POST', `/approvals/${id}/deny`)).status, 200);
-    await call;
-    const [full, prefix] = await late(id);
-    assert.equal(full!.status, 2);
-    assert.equal(full!.stderr.trim(), 'inlet approvals: Too late: this request was already denied by cli.');
-    assert.equal(prefix!.status, 2);
-    assert.equal(prefix!.stderr, full!.stderr);
-  });
-
-  it('a call the AI client cancelled: the prefix gets what the admin API says for the full id', async () => {
-    const controller = new AbortController();
-    const { call, id } = await waiting({ signal: controller.signal });
-    controller.abort();
-    await assert.rejects(call);
-    await events.until((s) => !s.pending.some((p) => p.id === id));
-    const prefix = await cli(hub, ['approvals', 'deny', id.slice(0, 8)]);
-    const full = await admin(hub, 'POST', `/approvals/${id}/deny`);
-    assert.deepEqual(full, { status: 409, data: { error: 'Too late: this request was cancelled by the AI client.' } });
-    assert.equal(prefix.stderr.trim(), `inlet approvals: ${String(full.data.error)}`);
-  });
-
-  it('a call that timed out: the prefix says "timed out after 1 s", as the full id does (CLI and admin API)', async () => {
+  it('a call that timed out: `inlet approvals approve` with a prefix says "Too late: … timed out after 1 s", as with the full id', async () => {
     assert.equal((await admin(hub, 'PUT', '/policy', { timeout_s: 1 })).status, 200);
     try {
       const { call, id } = await waiting();
       assert.match(textOf((await call) as CallToolResult), /timed out waiting for approval/);
-      const [full, prefix] = await late(id);
-      assert.match(full!.stderr, /Too late: this request timed out after 1 s\./);
-      assert.equal(prefix!.stderr, full!.stderr);
-      const api = await admin(hub, 'POST', `/approvals/${id.slice(0, 8)}/deny`);
-      assert.deepEqual(api, { status: 409, data: { error: 'Too late: this request timed out after 1 s.' } });
+      const [full, prefix] = await Promise.all([cli(hub, ['approvals', 'approve', id]), cli(hub, ['approvals', 'approve', id.slice(0, 8)])]);
+      assert.equal(full.status, 2);
+      assert.equal(full.stderr.trim(), 'inlet approvals: Too late: this request timed out after 1 s.');
+      assert.equal(prefix.status, 2);
+      assert.equal(prefix.stderr, full.stderr);
     } finally {
       await admin(hub, 'PUT', '/policy', { timeout_s: 120 });
     }
   });
 
+  it('a call that was denied: the admin API answers a prefix as it answers the full id', async () => {
+    const { call, id } = await waiting();
+    assert.deepEqual(await admin(hub, 'POST', `/approvals/${id.slice(0, 8)}/deny`), { status: 200, data: { ok: true, id } });
+    await call;
+    const tooLate = { status: 409, data: { error: 'Too late: this request was already denied by cli.' } };
+    assert.deepEqual(await lateByApi(id), [tooLate, tooLate]);
+  });
+
+  it('a call the AI client cancelled: the admin API answers a prefix as it answers the full id', async () => {
+    const controller = new AbortController();
+    const { call, id } = await waiting({ signal: controller.signal });
+    controller.abort();
+    await assert.rejects(call);
+    await events.until((s) => !s.pending.some((p) => p.id === id));
+    const tooLate = { status: 409, data: { error: 'Too late: this request was cancelled by the AI client.' } };
+    assert.deepEqual(await lateByApi(id), [tooLate, tooLate]);
+  });
+
   it('an id no request ever had is still "No pending request"', async () => {
-    const unknown = await cli(hub, ['approvals', 'deny', 'zzzz']);
-    assert.equal(unknown.status, 2);
-    assert.match(unknown.stderr, /No pending request with id zzzz\./);
+    assert.deepEqual(await admin(hub, 'POST', '/approvals/zzzz/deny'), { status: 409, data: { error: 'No pending request with id zzzz.' } });
   });
 });
 
