@@ -256,7 +256,7 @@ export class Hub {
     this.audit?.close();
     this.audit = undefined;
     if (!this.config.audit.enabled) return;
-    this.audit = new AuditLog(this.options.dataDir, this.config.audit.max_file_bytes);
+    this.audit = new AuditLog(this.options.dataDir, this.config.audit.max_file_bytes, this.log.child('audit'));
     this.audit.open();
   }
 

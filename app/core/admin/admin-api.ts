@@ -156,7 +156,7 @@ export class AdminApi {
       const result = this.backend.queue.decide(decodeURIComponent(decision[1]!), decision[2] === 'approve', by, input);
       // Let the approved call go on to its provider before this answer is written.
       await new Promise((resolve) => setImmediate(resolve));
-      return sendJson(res, result.ok ? 200 : 409, result.ok ? { ok: true } : { error: result.message });
+      return sendJson(res, result.ok ? 200 : 409, result.ok ? { ok: true, id: result.pending.id } : { error: result.message });
     }
     if (method === 'GET' && path === '/api/policy') return sendJson(res, 200, this.backend.config().approvals);
     if (method === 'PUT' && path === '/api/policy') {

@@ -47,7 +47,10 @@ export class ApprovalQueue {
     });
   }
 
-  decide(id: string, approve: boolean, by: string, options: { always?: boolean; reason?: string } = {}): DecideResult {
+  /** `idOrPrefix`: the full id, or a prefix naming one request among those waiting and those recently ended. */
+  decide(idOrPrefix: string, approve: boolean, by: string, options: { always?: boolean; reason?: string } = {}): DecideResult {
+    const id = this.resolveId(idOrPrefix);
+    if (typeof id !== 'string') return id;
     const waiter = this.waiting.get(id);
     if (!waiter) {
       const how = this.ended.get(id);
@@ -58,6 +61,17 @@ export class ApprovalQueue {
       : { kind: 'denied', by, always: !!options.always, reason: options.reason };
     this.finish(id, outcome);
     return { ok: true, pending: waiter.pending };
+  }
+
+  /**
+   * A prefix resolves against ended requests too, so it gets the same answer as the full id
+   * ("Too late: …"); one that fits several requests is refused rather than guessed.
+   */
+  private resolveId(idOrPrefix: string): string | { ok: false; message: string } {
+    if (this.waiting.has(idOrPrefix) || this.ended.has(idOrPrefix)) return idOrPrefix;
+    const matches = idOrPrefix ? [...this.waiting.keys(), ...this.ended.keys()].filter((id) => id.startsWith(idOrPrefix)) : [];
+    if (matches.length > 1) return { ok: false, message: `The id prefix "${idOrPrefix}" fits ${matches.length} requests; give more characters.` };
+    return matches[0] ?? idOrPrefix;
   }
 
   /** Fails every request waiting on a provider that left. */
