@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { loadConfig, type Config } from './config/config.js';
+import { loadConfig, providerLimits, type Config } from './config/config.js';
 import { describeError, HubError } from './base/errors.js';
 import { checkHostAndOrigin } from './security/http-guard.js';
 import { sendJson, sendText } from './http/http-util.js';
@@ -325,6 +325,7 @@ export class Hub {
       identity,
       remoteAddress: req.socket.remoteAddress ?? '',
       heartbeatMs: this.config.reverse_mcp_settings.heartbeat_s * 1000,
+      limits: providerLimits(this.config.reverse_mcp_settings),
       log,
     });
     const previous = this.registry.attach(connection);
