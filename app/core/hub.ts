@@ -80,7 +80,7 @@ export class Hub {
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private control: ControlServer | undefined;
-  readonly queue = new ApprovalQueue();
+  readonly queue: ApprovalQueue;
   admin!: AdminApi;
   private audit: AuditLog | undefined;
   private configStore!: ConfigStore;
@@ -90,6 +90,10 @@ export class Hub {
   constructor(private readonly options: HubOptions) {
     this.log = options.log ?? createLogger('hub');
     this.registry = new ToolRegistry(this.log.child('registry'));
+    this.queue = new ApprovalQueue({
+      limits: () => ({ maxPending: this.config.approvals.max_pending, maxPerCaller: this.config.approvals.max_pending_per_caller }),
+      log: this.log.child('approvals'),
+    });
   }
 
   get configPath(): string {
