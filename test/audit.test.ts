@@ -88,14 +88,19 @@ describe('the audit trail', () => {
     const ai = await connectAi(hub);
     await ai.waitForTools((tools) => names(tools).includes('burst__go'));
     await ai.callTool({ name: 'burst__go', arguments: { text: 'first' } });
-    const first = JSON.parse((await readFile(join(hub.dataDir, 'audit.jsonl'), 'utf8')).split('\n')[0]!) as Record<string, unknown>;
-    assert.equal(first.caller, 'ai:test');
-    assert.equal(first.provider, 'burst');
-    assert.equal(first.tool, 'go');
-    assert.equal(first.decision, 'allow');
-    assert.equal(first.outcome, 'ok');
-    assert.match(String(first.args_digest), /^[0-9a-f]{64}$/);
-    assert.doesNotMatch(JSON.stringify(first), /first/, 'arguments are digested, not stored');
+    const [start, first] = (await readFile(join(hub.dataDir, 'audit.jsonl'), 'utf8')).split('\n').slice(0, 2).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(start!.event, 'call-start', 'the call is recorded before it reaches the provider');
+    assert.equal(first!.event, 'call');
+    assert.equal(first!.call_id, start!.call_id);
+    assert.match(String(first!.call_id), /^[0-9a-f-]{36}$/);
+    assert.equal(first!.caller, 'ai:test');
+    assert.equal(first!.provider, 'burst');
+    assert.equal(first!.tool, 'go');
+    assert.equal(first!.decision, 'allow');
+    assert.equal(first!.outcome, 'ok');
+    assert.match(String(first!.args_digest), /^[0-9a-f]{64}$/);
+    assert.equal(start!.args_digest, first!.args_digest);
+    assert.doesNotMatch(JSON.stringify([start, first]), /first/, 'arguments are digested, not stored');
     // 16 callers loop until 100 calls are done, then the hub is killed in the middle of the burst.
     let done = 0;
     let killed = false;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { exposedToolName, VALID_EXPOSED_NAME } from '../app/core/catalog/tool-names.js';
+import { FAILURE_LIMIT } from '../app/core/security/failure-throttle.js';
 import { dialProvider } from './fixtures/ws-provider.js';
 import { connectAi, names, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
 
@@ -56,7 +57,7 @@ describe('bad input closes one socket and nothing else', () => {
     await othersCarryOn();
   });
 
-  it('a flood of failed logins gets 401s and leaves the hub serving', async () => {
+  it('a flood of failed logins gets 401s, then 429s, and leaves the hub serving', async () => {
     const attempts = Array.from({ length: 100 }, () =>
       new Promise<number>((resolve) => {
         const s = new WebSocket(`${hub.urls.ws}?server_name=bystander&token=wrong`);
@@ -64,7 +65,9 @@ describe('bad input closes one socket and nothing else', () => {
         s.once('error', () => undefined);
       }),
     );
-    assert.deepEqual([...new Set(await Promise.all(attempts))], [401]);
+    const statuses = await Promise.all(attempts);
+    assert.deepEqual([...new Set(statuses)].sort(), [401, 429]);
+    assert.equal(statuses.filter((status) => status === 401).length, FAILURE_LIMIT, 'the throttle starts after the limit');
     await othersCarryOn();
   });
 

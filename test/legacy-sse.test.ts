@@ -10,7 +10,8 @@ describe('the legacy HTTP+SSE surface (/sse + /messages/)', () => {
   let ai: AiClient;
 
   before(async () => {
-    hub = await startHub();
+    // A rule naming the add-in: extensions and add-ins are otherwise asked about (test/roles.test.ts).
+    hub = await startHub({ config: { approvals: { default: 'allow', rules: [{ caller: 'addin:fusion', policy: 'allow' }] } } });
     ai = await connectAi(hub);
     const token = await hub.mint('provider:legacy');
     await dialProvider(`${hub.urls.ws}?server_name=legacy&token=${encodeURIComponent(token)}`, { tools: ['hi'] });
@@ -21,7 +22,7 @@ describe('the legacy HTTP+SSE surface (/sse + /messages/)', () => {
     await hub?.stop();
   });
 
-  it('serves the same tools to an old-style SSE client holding an add-in token', async () => {
+  it('serves the same tools to an old-style SSE client holding an add-in token that a rule allows', async () => {
     const token = await hub.mint('addin:fusion');
     const sseUrl = (hub.urls as Record<string, string>).sse ?? '';
     const client = new Client({ name: 'old', version: '1' });

@@ -34,4 +34,20 @@ describe('policy resolution: the most specific rule wins', () => {
     assert.equal(resolvePolicy(settings([], { allow_read_only: true }), { ...subject, readOnly: false }).policy, 'ask');
     assert.equal(resolvePolicy(settings([{ tool: 'echo', policy: 'deny' }], { allow_read_only: true }), { ...subject, readOnly: true }).policy, 'deny');
   });
+
+  it('extension and add-in callers are asked unless a rule names them, whatever else allows', () => {
+    for (const caller of ['ext:abcdefghijklmnop', 'addin:fusion']) {
+      const as = { ...subject, caller };
+      const allowAll = resolvePolicy(settings([], { default: 'allow' }), as);
+      assert.equal(allowAll.policy, 'ask', `${caller}: default allow`);
+      assert.match(allowAll.source, new RegExp(`extension caller \\(no rule names ${caller}\\)`));
+      assert.equal(resolvePolicy(settings([{ provider: 'everything', policy: 'allow' }]), as).policy, 'ask', `${caller}: a provider rule`);
+      assert.equal(resolvePolicy(settings([], { default: 'allow', allow_read_only: true }), { ...as, readOnly: true }).policy, 'ask', `${caller}: read-only`);
+      assert.equal(resolvePolicy(settings([{ caller, policy: 'allow' }]), as).policy, 'allow', `${caller}: a rule naming it`);
+      assert.equal(resolvePolicy(settings([{ caller, tool: 'echo', policy: 'allow' }]), as).policy, 'allow', `${caller}: a rule naming it and the tool`);
+      assert.equal(resolvePolicy(settings([{ provider: 'everything', policy: 'deny' }], { default: 'allow' }), as).policy, 'deny', `${caller}: deny stays deny`);
+      assert.equal(resolvePolicy(settings([{ caller, policy: 'allow' }], { paused: true }), as).policy, 'deny', `${caller}: pause`);
+    }
+    assert.equal(resolvePolicy(settings([], { default: 'allow' }), { ...subject, caller: 'admin' }).policy, 'allow', 'admin is an AI caller');
+  });
 });

@@ -79,11 +79,11 @@ describe('providers authenticate before the upgrade (CleverChatty-compatible)', 
     assert.deepEqual((await hubStatus(hub)).providers, []);
   });
 
-  it('refuses the AI endpoint without a valid AI token', async () => {
+  it('refuses the AI endpoint without a valid AI token (401), and to a provider token (403)', async () => {
     const response = await fetch(hub.urls.mcp, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body: '{}' });
     assert.equal(response.status, 401);
     const provider = await fetch(hub.urls.mcp, { method: 'POST', headers: { Authorization: `Bearer ${await hub.mint('provider:p')}` }, body: '{}' });
-    assert.equal(provider.status, 401);
+    assert.equal(provider.status, 403);
   });
 
   it('a revoked AI token stops working on its open session at once', async () => {

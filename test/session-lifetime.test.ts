@@ -34,7 +34,7 @@ describe('no AI session outlives its client', () => {
 
   before(async () => {
     // A short idle timeout (9 s, longer than the 5 s a session gets after its stream closed).
-    hub = await startHub({ config: { ai_sessions: { idle_timeout_min: 0.15 } }, env: { INLET_LOG: 'info' } });
+    hub = await startHub({ config: { ai: { idle_timeout_min: 0.15 } }, env: { INLET_LOG: 'info' } });
     token = await hub.mint('ai:lifetime');
   });
   after(async () => {

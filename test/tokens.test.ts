@@ -35,10 +35,11 @@ describe('tokens (DESIGN §4)', () => {
     const token = revoking.mint('ai:gone');
     revoking.applyConfig(config({ tokens: { revoked: ['ai:gone'] } }));
     assert.equal(revoking.verify(token), null);
-    assert.equal(tokens.authorizeProvider('cc', 'static-1')?.staticFor, 'cc');
-    assert.equal(tokens.authorizeProvider('other', 'static-1'), null);
-    assert.equal(tokens.authorizeProvider('open', undefined)?.clientId, 'provider:open', 'an empty auth_token means no auth (CleverChatty)');
-    assert.equal(tokens.authorizeProvider('cc', undefined), null);
+    const ok = (auth: ReturnType<TokenService['authorizeProvider']>) => (auth.ok ? auth.identity : null);
+    assert.equal(ok(tokens.authorizeProvider('cc', 'static-1'))?.staticFor, 'cc');
+    assert.equal(ok(tokens.authorizeProvider('other', 'static-1')), null);
+    assert.equal(ok(tokens.authorizeProvider('open', undefined))?.clientId, 'provider:open', 'an empty auth_token means no auth (CleverChatty)');
+    assert.equal(ok(tokens.authorizeProvider('cc', undefined)), null);
   });
 
   it('reads Bearer and raw Authorization values', () => {

@@ -43,21 +43,13 @@ export async function approvals(argv: string[]): Promise<number> {
   }
   if (action === 'approve' || action === 'deny') {
     if (!id) throw new HubError('USAGE', `inlet approvals ${action} needs the request id (see inlet approvals list).`);
-    const fullId = await resolveId(client, id);
-    const { status, data } = await client.request<{ error?: string }>('POST', `/approvals/${encodeURIComponent(fullId)}/${action}`, { always: values.always, reason: values.reason });
+    // The hub resolves an id prefix (among waiting and recently ended requests), as for the panel.
+    const { status, data } = await client.request<{ error?: string; id?: string }>('POST', `/approvals/${encodeURIComponent(id)}/${action}`, { always: values.always, reason: values.reason });
     if (status !== 200) throw new HubError('USAGE', data.error ?? `The hub answered ${status}.`);
-    process.stdout.write(`${action === 'approve' ? 'Approved' : 'Denied'} ${fullId}.\n`);
+    process.stdout.write(`${action === 'approve' ? 'Approved' : 'Denied'} ${data.id ?? id}.\n`);
     return 0;
   }
   throw new HubError('USAGE', `Unknown approvals action "${action}": use list, watch, approve or deny.`);
-}
-
-async function resolveId(client: AdminClient, prefix: string): Promise<string> {
-  const { data } = await client.request<PendingApproval[]>('GET', '/approvals');
-  const matches = data.filter((p) => p.id.startsWith(prefix));
-  if (matches.length === 1) return matches[0]!.id;
-  if (matches.length > 1) throw new HubError('USAGE', `The id prefix "${prefix}" matches ${matches.length} requests; give more characters.`);
-  return prefix; // not pending (any more): the hub says how it ended
 }
 
 function formatPending(p: PendingApproval): string {

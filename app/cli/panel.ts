@@ -1,4 +1,5 @@
-import { verifyAudit } from '../core/calls/audit-log.js';
+import { verifyAudit, type VerifyResult } from '../core/calls/audit-log.js';
+import { isProcessAlive, readHubFile } from '../core/discovery/hub-file.js';
 import { HubError } from '../core/base/errors.js';
 import { AdminClient } from './admin-client.js';
 import { parse } from './args.js';
@@ -19,7 +20,9 @@ export async function panel(argv: string[]): Promise<number> {
 
 export const auditHelp = `Usage: inlet audit verify [--data-dir DIR]
 
-Checks the hash chain of audit.jsonl (and its rotated files) and reports the first broken line.`;
+Checks the hash chain of audit.jsonl (and its rotated files) and reports the first broken line.
+Also lists the fragments of lines a crash cut short (set aside at the next hub start) and the
+calls that started and never finished (the hub stopped while they ran).`;
 
 export async function audit(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {}, true);
@@ -29,11 +32,24 @@ export async function audit(argv: string[]): Promise<number> {
   }
   const context = createContext(values['data-dir']);
   const result = verifyAudit(context.dataDir);
-  if (result.ok) {
-    process.stdout.write(`The audit log is intact: ${result.lines} line(s) in ${result.files.length} file(s).\n`);
-    return 0;
+  const hub = await readHubFile(context.dataDir).catch(() => null);
+  process.stdout.write(formatVerify(result, hub && isProcessAlive(hub.pid) ? hub.pid : undefined));
+  return result.ok ? 0 : 1;
+}
+
+export function formatVerify(result: VerifyResult, runningPid?: number): string {
+  const b = result.broken;
+  let out = b ? `The audit log is broken at ${b.file} line ${b.line}: ${b.reason}.\n` : `The audit log is intact: ${result.lines} line(s) in ${result.files.length} file(s).\n`;
+  if (result.setAside.length > 0) {
+    out += `${result.setAside.length} fragment(s) of a line a crash cut short, set aside at a hub start (not part of the chain):\n`;
+    for (const f of result.setAside) out += `  ${f.file}  ${f.bytes} byte(s), ${f.recorded ? 'recorded in the log' : 'with no torn-tail line in the log naming this content'}\n`;
   }
-  const b = result.broken!;
-  process.stdout.write(`The audit log is broken at ${b.file} line ${b.line}: ${b.reason}.\n`);
-  return 1;
+  if (result.unfinished.length > 0) {
+    const still = runningPid ? `; the hub running now (pid ${runningPid}) may still be running some of them` : '';
+    out += `${result.unfinished.length} call(s) started and never finished (the hub stopped while they ran${still}):\n`;
+    for (const c of result.unfinished) {
+      out += `  ${c.time}  ${c.caller}  ${c.provider}/${c.tool}  call ${c.call_id}${c.decision === 'ask' ? '  (was waiting for approval)' : ''}\n`;
+    }
+  }
+  return out;
 }

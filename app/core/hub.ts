@@ -4,9 +4,11 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { loadConfig, type Config } from './config/config.js';
+import { loadConfig, providerLimits, type Config } from './config/config.js';
 import { describeError, HubError } from './base/errors.js';
-import { checkHostAndOrigin } from './security/http-guard.js';
+import { RequestGuard, type ListenerInfo } from './security/http-guard.js';
+import { FailureThrottle } from './security/failure-throttle.js';
+import { applyCors } from './http/cors.js';
 import { sendJson, sendText } from './http/http-util.js';
 import { CONFIG_FILE, findRunningHub, removeHubFile, writeHubFile, type HubFile } from './discovery/hub-file.js';
 import { createLogger, type Logger } from './base/log.js';
@@ -78,11 +80,15 @@ export class Hub {
   private server: HttpServer | undefined;
   private remoteServer: HttpServer | undefined;
   private boundHost = '127.0.0.1';
+  /** The main listener, for the Host check (its port is known once it listens). */
+  private readonly mainListener: ListenerInfo = { host: '127.0.0.1', port: 0, tls: false };
+  private guard!: RequestGuard;
+  private throttle!: FailureThrottle;
   private watcher: FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private control: ControlServer | undefined;
-  readonly queue = new ApprovalQueue();
+  readonly queue: ApprovalQueue;
   admin!: AdminApi;
   private audit: AuditLog | undefined;
   private configStore!: ConfigStore;
@@ -92,6 +98,10 @@ export class Hub {
   constructor(private readonly options: HubOptions) {
     this.log = options.log ?? createLogger('hub');
     this.registry = new ToolRegistry(this.log.child('registry'));
+    this.queue = new ApprovalQueue({
+      limits: () => ({ maxPending: this.config.approvals.max_pending, maxPerCaller: this.config.approvals.max_pending_per_caller }),
+      log: this.log.child('approvals'),
+    });
   }
 
   get configPath(): string {
@@ -111,6 +121,15 @@ export class Hub {
       this.log.warn('tools_servers entry has an empty auth_token: any peer may connect under this name', { provider: name });
     }
     this.configStore = new ConfigStore(this.configPath, (config) => this.applyConfig(config));
+    this.throttle = new FailureThrottle(this.log.child('auth'));
+    this.guard = new RequestGuard(
+      () => ({
+        allowedHosts: this.config.reverse_mcp_settings.allowed_hosts,
+        aiOrigins: this.config.ai.allowed_origins,
+        panelOrigin: this.urls.mcp.replace(/\/mcp$/, ''),
+      }),
+      this.log.child('guard'),
+    );
     this.openAudit();
     this.router = new ToolRouter(this.registry, () => this.config, this.queue, {
       auditing: () => this.audit !== undefined,
@@ -146,6 +165,7 @@ export class Hub {
           this.changeListeners.add(listener);
           return () => this.changeListeners.delete(listener);
         },
+        throttle: this.throttle,
       },
       () => this.tokens.currentSecret,
     );
@@ -154,14 +174,16 @@ export class Hub {
       registry: this.registry,
       router: this.router,
       tokens: this.tokens,
+      throttle: this.throttle,
       log: this.log.child('mcp'),
       maxBodyBytes: settings.max_frame_bytes,
-      idleMs: () => this.config.ai_sessions.idle_timeout_min * 60_000,
+      idleMs: () => this.config.ai.idle_timeout_min * 60_000,
       fastPath: process.env.INLET_MCP_FAST_PATH !== 'off',
       onClientsChanged: () => this.changed(),
     });
     this.sse = new SseEndpoint({
       tokens: this.tokens,
+      throttle: this.throttle,
       registry: this.registry,
       createServer: this.endpoint.createServer,
       log: this.log.child('sse'),
@@ -169,19 +191,23 @@ export class Hub {
       onClientsChanged: () => this.changed(),
     });
     this.boundHost = this.options.host ?? this.config.host;
+    this.mainListener.host = this.boundHost;
     this.listener = new ProviderListener({
       tokens: this.tokens,
       maxFrameBytes: settings.max_frame_bytes,
-      boundHost: this.boundHost,
+      guard: this.guard,
+      throttle: this.throttle,
+      holder: (name) => this.registry.provider(name)?.identity.clientId,
       log: this.log.child('providers'),
       onConnection: (socket, name, identity, req) => this.acceptProvider(socket, name, identity, req),
     });
 
     this.server = createServer((req, res) => this.route(req, res));
-    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head, this.boundHost));
+    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head, this.mainListener));
     this.server.on('clientError', (_error, socket) => socket.destroy());
     this.server.keepAliveTimeout = 65_000;
     const port = await listen(this.server, this.options.port ?? this.config.port, this.boundHost);
+    this.mainListener.port = port;
     const base = `${hostForUrl(this.boundHost)}:${port}`;
     this.urls = { ws: `ws://${base}/ws`, mcp: `http://${base}/mcp`, sse: `http://${base}/sse`, healthz: `http://${base}/healthz`, api: `http://${base}/api`, panel: `http://${base}/` };
 
@@ -255,7 +281,7 @@ export class Hub {
     this.audit?.close();
     this.audit = undefined;
     if (!this.config.audit.enabled) return;
-    this.audit = new AuditLog(this.options.dataDir, this.config.audit.max_file_bytes);
+    this.audit = new AuditLog(this.options.dataDir, this.config.audit.max_file_bytes, this.log.child('audit'));
     this.audit.open();
   }
 
@@ -298,8 +324,10 @@ export class Hub {
   private route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === '/healthz' || path === '/health') return sendText(res, 200, 'ok');
-    const refused = checkHostAndOrigin(req, this.boundHost, false);
+    const ai = path === '/mcp' || path === '/sse' || path.startsWith('/messages');
+    const refused = this.guard.check(req, this.mainListener, ai ? 'ai' : 'admin');
     if (refused) return sendText(res, 403, `Forbidden: ${refused}.`);
+    if (ai && applyCors(req, res)) return;
     if (path === '/mcp') {
       this.endpoint.handle(req, res).catch((error) => {
         this.log.error('AI endpoint failed', { error: describeError(error) });
@@ -328,22 +356,31 @@ export class Hub {
     );
   }
 
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, boundHost: string): void {
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, listener: ListenerInfo): void {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (path !== '/ws' && path !== '/') {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
     }
-    this.listener.handleUpgrade(req, socket, head, boundHost);
+    this.listener.handleUpgrade(req, socket, head, listener);
   }
 
   private acceptProvider(socket: WebSocket, name: string, identity: TokenIdentity, req: IncomingMessage): void {
     const log = this.log.child('providers');
+    // The listener checked the holder before the upgrade; a connection that won a race with
+    // another client for the same name is turned away here rather than replacing it.
+    const holder = this.registry.provider(name);
+    if (holder && holder.identity.clientId !== identity.clientId) {
+      log.warn('provider refused: the name is held by another client', { provider: name, client: identity.clientId, holder: holder.identity.clientId });
+      socket.close(CLOSE.POLICY, `provider "${name}" is connected under another identity`);
+      return;
+    }
     const connection = new ProviderConnection(socket, {
       name,
       identity,
       remoteAddress: req.socket.remoteAddress ?? '',
       heartbeatMs: this.config.reverse_mcp_settings.heartbeat_s * 1000,
+      limits: providerLimits(this.config.reverse_mcp_settings),
       log,
     });
     const previous = this.registry.attach(connection);
@@ -366,7 +403,7 @@ export class Hub {
   }
 
   private async startRemoteListener(config: Config): Promise<string> {
-    const { server, url } = await startProviderListener(config.reverse_mcp_settings, (req, socket, head, host) => this.upgrade(req, socket, head, host));
+    const { server, url } = await startProviderListener(config.reverse_mcp_settings, (req, socket, head, listener) => this.upgrade(req, socket, head, listener));
     this.remoteServer = server;
     return url;
   }

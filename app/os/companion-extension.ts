@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
 
+// The ids and the provider name live in the core, which gives the companion its provider name
+// (app/core/security/roles.ts); they are re-exported here with the rest of the companion's facts.
+export { COMPANION_EXTENSION_ID, COMPANION_FIREFOX_ID, COMPANION_PROVIDER_NAME } from '../core/security/roles.js';
+
 /**
  * The ids of Inlet's companion extension (clients/browser-extension), which the manifest
  * installer allows by default (DESIGN §8). Native messaging trusts an extension by id alone,
@@ -15,12 +19,6 @@ import { createHash } from 'node:crypto';
  * test/companion-extension.test.ts recomputes both from the manifest, so changing the key
  * without changing this file fails the build.
  */
-export const COMPANION_EXTENSION_ID = 'mgbjihcelpipgklojhllekfmcnnjocca';
-export const COMPANION_FIREFOX_ID = 'companion@inlet.dev';
-
-/** The provider name the extension dials in under, so its tools appear as `browser__…`. */
-export const COMPANION_PROVIDER_NAME = 'browser';
-
 /** Where the extension's sources live, relative to the project root. */
 export const COMPANION_EXTENSION_DIR = 'clients/browser-extension';
 

@@ -162,8 +162,8 @@ function open(frame) {
     if (event.code === CLOSE_REVOKED) {
       setStatus({ state: 'error', title: 'Inlet revoked this extension', detail: `The token of ${frame.name} was revoked.` });
     } else if (!opened) {
-      // Browsers hide the HTTP status of a refused upgrade (401, 403) behind code 1006.
-      setStatus({ state: 'error', title: 'The hub refused the connection', detail: `${frame.ws} did not accept this extension (a revoked token, or the hub went away).` });
+      // Browsers hide the HTTP status of a refused upgrade (401, 403, 409) behind code 1006.
+      setStatus({ state: 'error', title: 'The hub refused the connection', detail: `${frame.ws} did not accept this extension (a revoked token, another browser holding "browser", or the hub went away).` });
     } else {
       setStatus({ state: 'hub-not-running', title: 'The Inlet hub went away', detail: `Closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}; reconnecting.` });
     }

@@ -16,6 +16,7 @@ import { assertClientId, bearerToken, type TokenService } from '../security/toke
 import type { Activity } from '../calls/tool-router.js';
 import type { PanelState } from '../../shared/admin-types.js';
 import { inletCommand } from '../base/version.js';
+import type { FailureThrottle } from '../security/failure-throttle.js';
 
 export interface AdminBackend {
   status(): HubStatus;
@@ -28,6 +29,8 @@ export interface AdminBackend {
   verifyAudit(): VerifyResult;
   origin(): string;
   onChange(listener: () => void): () => void;
+  /** Counts failed logins and 401s per address (429 past the limit). */
+  throttle: FailureThrottle;
 }
 
 const PANEL_DIR = fileURLToPath(new URL('../../../../renderer/dist/', import.meta.url));
@@ -71,7 +74,10 @@ export class AdminApi {
     if (path === '/' || path === '/index.html' || path.startsWith('/assets/')) return await this.panel(req, res, path), true;
     if (!path.startsWith('/api/')) return false;
     const auth = this.authenticate(req);
-    if (!auth) return sendJson(res, 401, { error: 'Unauthorized: log in with the URL from `inlet panel`, or send an admin token.' }), true;
+    if (!auth) {
+      if (this.throttled(req, res, '/api')) return true;
+      return sendJson(res, 401, { error: 'Unauthorized: log in with the URL from `inlet panel`, or send an admin token.' }), true;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const origin = req.headers.origin;
       if ((auth === 'cookie' && origin !== this.backend.origin()) || (origin && origin !== this.backend.origin())) {
@@ -97,9 +103,21 @@ export class AdminApi {
   private login(req: IncomingMessage, res: ServerResponse): void {
     const code = new URL(req.url ?? '/', 'http://x').searchParams.get('code') ?? '';
     const cookie = this.sessions.redeem(code);
-    if (!cookie) return sendText(res, 401, 'This login link is not valid (it works once, for two minutes). Run `inlet panel` for a fresh one.');
+    if (!cookie) {
+      if (this.throttled(req, res, '/login')) return;
+      return sendText(res, 401, 'This login link is not valid (it works once, for two minutes). Run `inlet panel` for a fresh one.');
+    }
     res.writeHead(303, { 'Set-Cookie': this.sessions.cookieHeader(cookie), Location: '/', 'Cache-Control': 'no-store' });
     res.end();
+  }
+
+  /** Records a failed login; past the limit answers 429 itself and returns true. */
+  private throttled(req: IncomingMessage, res: ServerResponse, surface: string): boolean {
+    const retryAfter = this.backend.throttle.fail(req.socket.remoteAddress, surface);
+    if (!retryAfter) return false;
+    res.setHeader('Retry-After', String(retryAfter));
+    sendJson(res, 429, { error: 'Too many failed logins from this address: wait and try again.' });
+    return true;
   }
 
   private async panel(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -138,7 +156,7 @@ export class AdminApi {
       const result = this.backend.queue.decide(decodeURIComponent(decision[1]!), decision[2] === 'approve', by, input);
       // Let the approved call go on to its provider before this answer is written.
       await new Promise((resolve) => setImmediate(resolve));
-      return sendJson(res, result.ok ? 200 : 409, result.ok ? { ok: true } : { error: result.message });
+      return sendJson(res, result.ok ? 200 : 409, result.ok ? { ok: true, id: result.pending.id } : { error: result.message });
     }
     if (method === 'GET' && path === '/api/policy') return sendJson(res, 200, this.backend.config().approvals);
     if (method === 'PUT' && path === '/api/policy') {

@@ -52,7 +52,7 @@ export interface SessionRequest {
  * `Server` and one `WebStandardStreamableHTTPServerTransport` per session, so each session gets
  * its `tools/list_changed` pushes on its GET stream. No session outlives its client: `DELETE`
  * ends it, a client that closed its GET stream and sends nothing more is gone after a few
- * seconds, and a session quiet for the idle timeout (`ai_sessions.idle_timeout_min`) is ended.
+ * seconds, and a session quiet for the idle timeout (`ai.idle_timeout_min`) is ended.
  */
 export class LegacySessions {
   private readonly sessions = new Map<string, LegacySession>();

@@ -4,8 +4,9 @@ import { describeError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import type { ToolRegistry } from '../catalog/tool-registry.js';
 import type { ToolRouter } from '../calls/tool-router.js';
-import { bearerToken, type TokenService } from '../security/tokens.js';
-import { readBodyText, sendJson } from '../http/http-util.js';
+import { bearerToken } from '../security/tokens.js';
+import { readBodyText } from '../http/http-util.js';
+import { authorizeCaller, type CallerAuth } from './caller-auth.js';
 import { createAiServer } from './ai-server.js';
 import { LegacySessions, rpcError } from './legacy-sessions.js';
 import { ModernClients } from './modern-clients.js';
@@ -17,11 +18,9 @@ export const RECENT_MS = 60_000;
 /** A 2025 session whose client closed its GET stream and went quiet ends after this long. */
 const STREAM_GONE_GRACE_MS = 5_000;
 
-export interface McpEndpointOptions {
+export interface McpEndpointOptions extends CallerAuth {
   registry: ToolRegistry;
   router: ToolRouter;
-  tokens: TokenService;
-  log: Logger;
   maxBodyBytes: number;
   /** Quiet 2025 sessions end after this long (config `ai_sessions.idle_timeout_min`). */
   idleMs: () => number;
@@ -64,12 +63,16 @@ export class McpEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const token = bearerToken(req.headers.authorization);
     const sessionId = req.headers['mcp-session-id'];
+    // A request on a 2025 session with the very token that opened it needs no new HMAC: the
+    // token was checked then, and revocation is checked here on every request (a set lookup).
     const known = typeof sessionId === 'string' ? this.legacy.byToken(sessionId, token) : undefined;
-    const caller = known && !this.options.tokens.isRevoked(known.caller) ? known.caller : this.options.tokens.authorizeAi(token)?.clientId;
-    if (!caller) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="inlet"');
-      return sendJson(res, 401, rpcError(-32001, 'Unauthorized: send an Inlet AI token as "Authorization: Bearer <token>" (inlet token create --client ai:NAME).'));
-    }
+    const caller =
+      known && !this.options.tokens.isRevoked(known.caller)
+        ? known.caller
+        : authorizeCaller(this.options, req, res, token, 'mcp', (message) =>
+            rpcError(-32001, message.startsWith('Unauthorized') ? `${message} Create one with \`inlet token create --client ai:NAME\`.` : message),
+          );
+    if (!caller) return;
     if (req.method !== 'POST') {
       // GET and DELETE exist only for 2025 sessions; without one the SDK answers 405.
       if (typeof sessionId === 'string') return this.legacy.handle({ req, res, caller, token, raw: undefined, body: undefined });

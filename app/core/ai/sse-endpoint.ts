@@ -3,7 +3,8 @@ import { parseJSONRPCMessage, type JSONRPCMessage, type Server } from '@modelcon
 import type { Logger } from '../base/log.js';
 import type { ToolRegistry } from '../catalog/tool-registry.js';
 import { readJsonBody, sendJson } from '../http/http-util.js';
-import { bearerToken, type TokenService } from '../security/tokens.js';
+import { bearerToken } from '../security/tokens.js';
+import { authorizeCaller, type CallerAuth } from './caller-auth.js';
 import { SseServerTransport } from './sse-transport.js';
 
 interface SseSession {
@@ -13,11 +14,9 @@ interface SseSession {
   transport: SseServerTransport;
 }
 
-export interface SseEndpointOptions {
-  tokens: TokenService;
+export interface SseEndpointOptions extends CallerAuth {
   registry: ToolRegistry;
   createServer: () => Server;
-  log: Logger;
   maxBodyBytes: number;
   /** A stream opened or closed (the panel's list of AI clients). */
   onClientsChanged: () => void;
@@ -25,7 +24,9 @@ export interface SseEndpointOptions {
 
 /**
  * The legacy HTTP+SSE surface (`GET /sse`, `POST /messages/`), for MCP-Link-style clients and
- * older AI clients. Each stream carries the same SDK server as `/mcp`. MCP-Link clients never
+ * older AI clients: ai: and admin tokens, and ext:/addin: tokens (MCP-Link registrants), whose
+ * calls the policy asks about by default (roles.ts). Each stream carries the same SDK server as
+ * `/mcp`. MCP-Link clients never
  * send `initialize`: `tools/list` and `tools/call` are answered regardless.
  */
 export class SseEndpoint {
@@ -38,16 +39,13 @@ export class SseEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const token = bearerToken(req.headers.authorization) ?? (url.searchParams.get('token') || undefined);
-    const identity = token ? this.options.tokens.verify(token) : null;
-    if (!identity) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="inlet"');
-      return sendJson(res, 401, { error: 'Unauthorized: send an Inlet token as "Authorization: Bearer <token>".' });
-    }
-    if (req.method === 'GET' && url.pathname === '/sse') return this.open(res, identity.clientId);
+    const caller = authorizeCaller(this.options, req, res, token, 'sse', (message) => ({ error: message }));
+    if (!caller) return;
+    if (req.method === 'GET' && url.pathname === '/sse') return this.open(res, caller);
     if (req.method === 'POST' && url.pathname.startsWith('/messages')) {
       const id = url.searchParams.get('session_id') ?? url.searchParams.get('sessionId') ?? '';
       const session = this.sessions.get(id);
-      if (!session || session.caller !== identity.clientId) return sendJson(res, 404, { error: 'Session not found.' });
+      if (!session || session.caller !== caller) return sendJson(res, 404, { error: 'Session not found.' });
       const body = await readJsonBody(req, res, this.options.maxBodyBytes);
       if (body === null) return;
       const messages = parseMessages(body);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApprovalSettings as SharedApprovalSettings } from '../../shared/admin-types.js';
+import { asksByDefault } from '../security/roles.js';
 
 /**
  * Approval policies (DESIGN §7): `allow`, `ask` or `deny` per tool, per provider, per caller,
@@ -25,6 +26,10 @@ export const ApprovalSettingsSchema = z.strictObject({
   paused: z.boolean().default(false),
   /** Tools their provider marks readOnlyHint: true are allowed when no rule names them. */
   allow_read_only: z.boolean().default(false),
+  /** Most calls waiting for a decision at once; a call past it is refused at once. */
+  max_pending: z.number().int().min(1).default(256),
+  /** Most calls one caller may have waiting at once (its share of max_pending). */
+  max_pending_per_caller: z.number().int().min(1).default(64),
 });
 export type ApprovalSettings = z.infer<typeof ApprovalSettingsSchema>;
 
@@ -54,8 +59,21 @@ const STRICTNESS: Record<Policy, number> = { allow: 0, ask: 1, deny: 2 };
  * one naming the tool beats one naming only the provider, which beats the default. Between
  * equally specific rules the stricter one wins (deny over ask over allow), so adding a rule can
  * never silently loosen another of the same weight.
+ *
+ * Calls from extensions and add-ins (`ext:`, `addin:`: MCP-Link registrants calling other
+ * providers' tools) are asked about at least, whatever the default, a provider-wide rule or
+ * `allow_read_only` say, unless a rule names that caller: a browser extension must not act
+ * through another provider's tools unseen because the user trusts their AI clients.
  */
 export function resolvePolicy(settings: ApprovalSettings, subject: PolicySubject): PolicyDecision {
+  const decision = resolveRules(settings, subject);
+  if (decision.policy === 'allow' && decision.rule?.caller === undefined && asksByDefault(subject.caller)) {
+    return { policy: 'ask', source: `extension caller (no rule names ${subject.caller})` };
+  }
+  return decision;
+}
+
+function resolveRules(settings: ApprovalSettings, subject: PolicySubject): PolicyDecision {
   if (settings.paused) return { policy: 'deny', source: 'pause' };
   let best: { rule: Rule; index: number; score: number } | undefined;
   settings.rules.forEach((rule, index) => {

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/server';
 import { RPC, RpcError } from '../base/rpc-error.js';
-import { digestArguments, type AuditEntry } from './audit-log.js';
+import { digestArguments, type AuditEntry, type CallFields } from './audit-log.js';
 import { ApprovalQueue, type ApprovalOutcome } from './approval-queue.js';
 import { callTimeoutMs, type Config } from '../config/config.js';
 import { describeError } from '../base/errors.js';
@@ -40,7 +41,10 @@ export interface RouterHooks {
 
 /**
  * Routes one `tools/call` from an AI session: policy first (allow / ask / deny, DESIGN §7),
- * then, for `ask`, the pending queue, then the provider. Every call and decision is audited.
+ * then, for `ask`, the pending queue, then the provider. Every call and decision is audited: a
+ * call that is not denied outright gets a `call-start` line before it waits or reaches its
+ * provider and a `call` line when it ends, both with its `call_id`, so a call the hub was
+ * running when it crashed still shows (`inlet audit verify` lists it).
  */
 export class ToolRouter {
   private nextActivity = 1;
@@ -62,8 +66,8 @@ export class ToolRouter {
     const provider = entry.provider;
     const subject = { caller: context.caller, provider: provider.name, tool: entry.toolName, readOnly: entry.definition.annotations?.readOnlyHint === true };
     const started = performance.now();
-    const base = { caller: context.caller, provider: provider.name, tool: entry.toolName, args_digest: this.digest(request.arguments) };
-    const finish = (decision: Policy, decidedBy: string, outcome: Activity['outcome'], extra: Partial<AuditEntry> = {}) => {
+    const base = this.auditBase(context.caller, provider.name, entry.toolName, request.arguments);
+    const finish = (decision: Policy, decidedBy: string, outcome: Activity['outcome'], extra: Partial<CallFields> = {}) => {
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
       this.hooks.audit({ event: 'call', ...base, decision, decided_by: decidedBy, duration_ms: durationMs, outcome, ...extra });
       this.hooks.activity({ id: this.nextActivity++, time: new Date().toISOString(), caller: context.caller, provider: provider.name, tool: entry.toolName, decision, decidedBy, outcome, durationMs });
@@ -76,6 +80,7 @@ export class ToolRouter {
       const why = verdict.source === 'pause' ? 'Inlet is paused: every new call is denied until the pause is lifted' : `denied by Inlet's policy (${verdict.source})`;
       return toolError(`The call to ${request.name} was not made: ${why}.`) as CallToolResult;
     }
+    this.hooks.audit({ event: 'call-start', ...base, decision: verdict.policy, decided_by: verdict.source });
     if (verdict.policy === 'ask') {
       const outcome = await this.queue.request(
         { caller: context.caller, provider: provider.name, tool: entry.toolName, exposed: request.name, arguments: request.arguments ?? {} },
@@ -83,7 +88,7 @@ export class ToolRouter {
       );
       const refusal = await this.settle(outcome, base, { provider: provider.name, tool: entry.toolName });
       if (refusal) {
-        finish('ask', outcome.kind === 'denied' ? outcome.by : 'timeout', refusalOutcome(outcome));
+        finish('ask', outcome.kind === 'denied' ? outcome.by : outcome.kind, refusalOutcome(outcome));
         if (outcome.kind === 'cancelled') throw new RpcError(RPC.INVALID_REQUEST, 'cancelled');
         return toolError(`The call to ${request.name} was not made: ${refusal}.`) as CallToolResult;
       }
@@ -104,8 +109,10 @@ export class ToolRouter {
     }
   }
 
-  private digest(args: unknown): string {
-    return this.hooks.auditing() ? digestArguments(args) : '';
+  /** What every audit line of one call carries; the digest and the id only when auditing. */
+  private auditBase(caller: string, provider: string, tool: string, args: unknown): AuditBase {
+    const base = { caller, provider, tool };
+    return this.hooks.auditing() ? { ...base, call_id: randomUUID(), args_digest: digestArguments(args) } : { ...base, args_digest: '' };
   }
 
   /** Iris's permissions__approve: Claude Code's own prompts through the same policies and queue. */
@@ -114,7 +121,7 @@ export class ToolRouter {
     if (typeof parsed === 'string') throw new RpcError(RPC.INVALID_PARAMS, `permissions__approve: ${parsed}.`);
     const config = this.getConfig();
     const subject = { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name };
-    const base = { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name, args_digest: this.digest(parsed.input) };
+    const base = this.auditBase(context.caller, PERMISSIONS_PROVIDER, parsed.tool_name, parsed.input);
     const verdict = resolvePolicy(config.approvals, subject);
     if (verdict.policy === 'allow') {
       this.hooks.audit({ event: 'decision', ...base, decision: 'allow', decided_by: verdict.source, outcome: 'allowed' });
@@ -124,6 +131,7 @@ export class ToolRouter {
       this.hooks.audit({ event: 'decision', ...base, decision: 'deny', decided_by: verdict.source, outcome: 'denied' });
       return permissionDeny(`Permission denied by Inlet's policy (${verdict.source})`);
     }
+    this.hooks.audit({ event: 'call-start', ...base, decision: 'ask', decided_by: verdict.source });
     const outcome = await this.queue.request(
       { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name, exposed: PERMISSIONS_TOOL_NAME, arguments: parsed.input, reason: parsed.reason },
       { timeoutMs: config.approvals.timeout_s * 1000, signal: context.signal },
@@ -160,11 +168,13 @@ export class ToolRouter {
         return `its provider ${target.provider} disconnected while it waited for approval`;
       case 'shutdown':
         return 'the hub shut down while it waited for approval';
+      case 'refused':
+        return `refused at once because ${outcome.why}`;
     }
   }
 }
 
-type AuditBase = { caller: string; provider: string; tool: string; args_digest: string };
+type AuditBase = { caller: string; provider: string; tool: string; args_digest: string; call_id?: string };
 
 function refusalOutcome(outcome: ApprovalOutcome): Activity['outcome'] {
   if (outcome.kind === 'timeout') return 'timeout';

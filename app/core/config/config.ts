@@ -11,6 +11,12 @@ import { ApprovalSettingsSchema } from '../calls/policy.js';
  */
 
 const PortSchema = z.number().int().min(0).max(65535);
+const HostNameSchema = z
+  .string()
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[^:[\]\s/]+)(:\d{1,5})?$/, 'must be a host name or IP, optionally with ":port"')
+  .transform((value) => value.toLowerCase());
+/** A browser origin: scheme, host and optional port, nothing after. */
+const OriginSchema = z.string().regex(/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i, 'must be an origin such as "http://localhost:6274" (no path)');
 
 export const TlsSettingsSchema = z.looseObject({
   enabled: z.boolean().default(false),
@@ -28,6 +34,21 @@ export const ReverseMcpSettingsSchema = z.looseObject({
   heartbeat_s: z.number().positive().default(15),
   /** Largest WebSocket frame accepted from a provider. */
   max_frame_bytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+  /**
+   * Host names (optionally `name:port`) the hub answers to besides the loopback names: the
+   * names LAN/WAN providers use to reach the second listener (DNS-rebinding guard).
+   */
+  allowed_hosts: z.array(HostNameSchema).default([]),
+  /** Seconds a provider has for initialize and its whole tool list; also bounds each re-listing. */
+  startup_timeout_s: z.number().positive().default(30),
+  /** Most pages one tools/list may take (a provider that always sends nextCursor is closed). */
+  list_max_pages: z.number().int().min(1).default(100),
+  /** Most tools one tools/list may hold, over all its pages. */
+  list_max_tools: z.number().int().min(1).default(10_000),
+  /** Most bytes (as JSON) one tools/list may hold, over all its pages. */
+  list_max_bytes: z.number().int().min(1024).default(32 * 1024 * 1024),
+  /** Least time between two re-listings; tools/list_changed in between are coalesced into one. */
+  relist_min_interval_s: z.number().min(0).default(1),
 });
 
 export const ToolsServerSchema = z.looseObject({
@@ -55,7 +76,12 @@ export const AuditSettingsSchema = z.strictObject({
   max_file_bytes: z.number().int().min(4096).default(10 * 1024 * 1024),
 });
 
-export const AiSessionSettingsSchema = z.strictObject({
+export const AiSettingsSchema = z.strictObject({
+  /**
+   * Browser origins allowed to use /mcp and /sse (a web-based MCP client such as the MCP
+   * Inspector). Empty: no web page may; programs send no Origin and are not affected.
+   */
+  allowed_origins: z.array(OriginSchema).default([]),
   /** A 2025-era session with no open stream and no request for this long is ended. */
   idle_timeout_min: z.number().positive().max(24 * 60).default(30),
 });
@@ -71,7 +97,7 @@ export const ConfigSchema = z.looseObject({
   tools_servers: z.record(z.string(), ToolsServerSchema).default({}),
   approvals: ApprovalSettingsSchema.default(() => ApprovalSettingsSchema.parse({})),
   audit: AuditSettingsSchema.default(() => AuditSettingsSchema.parse({})),
-  ai_sessions: AiSessionSettingsSchema.default(() => AiSessionSettingsSchema.parse({})),
+  ai: AiSettingsSchema.default(() => AiSettingsSchema.parse({})),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -134,6 +160,25 @@ export function callTimeoutMs(config: Config, provider: string): number {
   const seconds =
     config.providers[provider]?.call_timeout_s ?? config.tools_servers[provider]?.call_timeout_s ?? config.call_timeout_s;
   return Math.round(seconds * 1000);
+}
+
+/** The bounds one provider connection lives under (reverse_mcp_settings), in milliseconds and counts. */
+export interface ProviderLimits {
+  startupTimeoutMs: number;
+  maxPages: number;
+  maxTools: number;
+  maxBytes: number;
+  relistIntervalMs: number;
+}
+
+export function providerLimits(settings: ReverseMcpSettings): ProviderLimits {
+  return {
+    startupTimeoutMs: Math.round(settings.startup_timeout_s * 1000),
+    maxPages: settings.list_max_pages,
+    maxTools: settings.list_max_tools,
+    maxBytes: settings.list_max_bytes,
+    relistIntervalMs: Math.round(settings.relist_min_interval_s * 1000),
+  };
 }
 
 /** Parses CleverChatty's listen_host (":9090", "0.0.0.0:9090", "[::]:9090"). */

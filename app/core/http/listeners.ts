@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { parseListenHost, type ReverseMcpSettings } from '../config/config.js';
 import { describeError, HubError } from '../base/errors.js';
 import { sendText } from './http-util.js';
+import type { ListenerInfo } from '../security/http-guard.js';
 
 /** Listens, turning "port in use" and friends into one sentence. Resolves with the bound port. */
 export function listen(server: HttpServer, port: number, host: string): Promise<number> {
@@ -36,13 +37,13 @@ export function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, boundHost: string) => void;
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, listener: ListenerInfo) => void;
 
 /**
  * The optional second, provider-only listener (CleverChatty's `reverse_mcp_settings.listen_host`,
  * with `wss://` when `tls.enabled`): WebSocket upgrades on /ws and /, and /health.
  */
-export async function startProviderListener(settings: ReverseMcpSettings, onUpgrade: UpgradeHandler): Promise<{ server: HttpServer; url: string }> {
+export async function startProviderListener(settings: ReverseMcpSettings, onUpgrade: UpgradeHandler): Promise<{ server: HttpServer; url: string; listener: ListenerInfo }> {
   const { host, port } = parseListenHost(settings.listen_host);
   let server: HttpServer;
   let scheme = 'ws';
@@ -63,8 +64,9 @@ export async function startProviderListener(settings: ReverseMcpSettings, onUpgr
     if (path === '/health' || path === '/healthz') return sendText(res, 200, 'OK');
     sendText(res, 404, 'This listener serves providers only (WebSocket on /ws).');
   });
-  server.on('upgrade', (req, socket, head) => onUpgrade(req, socket, head, host));
+  const listener: ListenerInfo = { host, port, tls: settings.tls.enabled };
+  server.on('upgrade', (req, socket, head) => onUpgrade(req, socket, head, listener));
   server.on('clientError', (_error, socket) => socket.destroy());
-  const bound = await listen(server, port, host);
-  return { server, url: `${scheme}://${hostForUrl(host)}:${bound}/ws` };
+  listener.port = await listen(server, port, host);
+  return { server, url: `${scheme}://${hostForUrl(host)}:${listener.port}/ws`, listener };
 }

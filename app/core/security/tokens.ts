@@ -2,6 +2,9 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { HubError } from '../base/errors.js';
 import { SECRET_BYTES, type SecretStore } from './secret-store.js';
 import type { Config } from '../config/config.js';
+import { clientKind, mayCall, providerNameFor, type CallerSurface, type ClientKind } from './roles.js';
+
+export { clientKind, type ClientKind } from './roles.js';
 
 /**
  * Tokens (DESIGN §4): `inlet1.<client-id>.<mac>`, the MAC being HMAC-SHA256 of the client id
@@ -11,12 +14,6 @@ import type { Config } from '../config/config.js';
 export const TOKEN_PREFIX = 'inlet1.';
 
 const CLIENT_ID = /^(ai|provider|ext|addin):[A-Za-z0-9._@{}+-]{1,128}$|^admin$/;
-
-export type ClientKind = 'ai' | 'provider' | 'ext' | 'addin' | 'admin';
-
-export function clientKind(clientId: string): ClientKind {
-  return clientId === 'admin' ? 'admin' : (clientId.slice(0, clientId.indexOf(':')) as ClientKind);
-}
 
 export function assertClientId(clientId: string): void {
   if (!CLIENT_ID.test(clientId)) {
@@ -108,41 +105,55 @@ export class TokenService {
     return TOKEN_PREFIX + clientId + '.' + this.mac(clientId);
   }
 
+  /**
+   * Checks an Inlet token and says what is wrong with it. The MAC must be exactly the string
+   * minted (43 base64url characters): a decoder would also take a trailing "=" or other
+   * non-canonical spellings of the same bytes, which would make one token many.
+   */
+  check(token: string): TokenCheck {
+    if (!token.startsWith(TOKEN_PREFIX)) return { ok: false, reason: 'not an Inlet token' };
+    const dot = token.lastIndexOf('.');
+    const clientId = dot > TOKEN_PREFIX.length ? token.slice(TOKEN_PREFIX.length, dot) : '';
+    if (!CLIENT_ID.test(clientId)) return { ok: false, reason: 'malformed token' };
+    const given = Buffer.from(token.slice(dot + 1), 'utf8');
+    const expected = Buffer.from(this.mac(clientId), 'utf8');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad MAC', clientId };
+    if (this.revoked.has(clientId)) return { ok: false, reason: 'revoked', clientId };
+    return { ok: true, identity: { clientId, kind: clientKind(clientId) } };
+  }
+
   /** Verifies an Inlet token. Returns null for anything that is not a valid, unrevoked token. */
   verify(token: string): TokenIdentity | null {
-    if (!token.startsWith(TOKEN_PREFIX)) return null;
-    const dot = token.lastIndexOf('.');
-    if (dot <= TOKEN_PREFIX.length) return null;
-    const clientId = token.slice(TOKEN_PREFIX.length, dot);
-    if (!CLIENT_ID.test(clientId)) return null;
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.mac(clientId), 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-    if (this.revoked.has(clientId)) return null;
-    return { clientId, kind: clientKind(clientId) };
+    const checked = this.check(token);
+    return checked.ok ? checked.identity : null;
   }
 
   /**
-   * May a provider connect under `name` with `token`? Provider tokens name their provider;
-   * static tokens from `tools_servers` serve their server name only; ext:/addin: tokens (the
-   * native host hands them out) may offer tools under any name; admin may too.
+   * May a provider connect under `name` with `token`? Every token that offers tools serves one
+   * name (roles.ts `providerNameFor`): `provider:NAME` and `addin:NAME` serve NAME, `ext:ID` its
+   * extension's name; static tokens from `tools_servers` serve their server name. `ai:` and
+   * `admin` tokens offer no tools. A refusal says why, for the log.
    */
-  authorizeProvider(name: string, token: string | undefined): TokenIdentity | null {
-    if (this.disabledNames.has(name)) return null;
+  authorizeProvider(name: string, token: string | undefined): Authorization {
+    if (this.disabledNames.has(name)) return refuse(401, 'name disabled in tools_servers', `provider "${name}" is disabled in this hub's config.`);
     if (token) {
-      const identity = this.verify(token);
-      if (identity) {
-        if (identity.kind === 'provider') return identity.clientId === `provider:${name}` ? identity : null;
-        if (identity.kind === 'ext' || identity.kind === 'addin' || identity.kind === 'admin') return identity;
-        return null;
+      const checked = this.check(token);
+      if (checked.ok) {
+        const own = providerNameFor(checked.identity.clientId);
+        if (own === undefined) return refuse(401, `wrong kind (${checked.identity.clientId} offers no tools)`, `${checked.identity.clientId} may not offer tools (ai: and admin tokens only call); use a provider:NAME token.`);
+        if (own !== name) return refuse(401, `wrong name (${checked.identity.clientId} serves "${own}")`, `this token serves provider "${own}" only, not "${name}".`);
+        return { ok: true, identity: checked.identity };
       }
       const expected = this.staticTokens.get(name);
       if (expected && timingSafeEqual(digest(token), expected)) {
-        return { clientId: `provider:${name}`, kind: 'static', staticFor: name, staticDigest: expected.toString('hex') };
+        return { ok: true, identity: { clientId: `provider:${name}`, kind: 'static', staticFor: name, staticDigest: expected.toString('hex') } };
+      }
+      if (!this.noAuthNames.has(name)) {
+        return refusal(checked.reason === 'not an Inlet token' ? { ok: false, reason: `neither an Inlet token nor the static token of "${name}"` } : checked, name);
       }
     }
-    if (this.noAuthNames.has(name)) return { clientId: `provider:${name}`, kind: 'static', staticFor: name };
-    return null;
+    if (this.noAuthNames.has(name)) return { ok: true, identity: { clientId: `provider:${name}`, kind: 'static', staticFor: name } };
+    return refuse(401, 'no token', 'a token is required.');
   }
 
   /** Does a connection admitted earlier still hold under the current config (after a reload)? */
@@ -153,16 +164,43 @@ export class TokenService {
     return identity.staticDigest !== undefined && this.staticTokens.get(name)?.toString('hex') === identity.staticDigest;
   }
 
-  /** May this token use the AI endpoint? ai: and admin tokens may. */
-  authorizeAi(token: string | undefined): TokenIdentity | null {
-    if (!token) return null;
-    const identity = this.verify(token);
-    return identity && (identity.kind === 'ai' || identity.kind === 'admin') ? identity : null;
+  /**
+   * May this token call tools on an AI surface? `/mcp`: ai: and admin; `/sse`: those plus ext:
+   * and addin: (MCP-Link registrants). A missing or invalid token is 401, a valid token of
+   * another role 403.
+   */
+  authorizeCaller(token: string | undefined, surface: CallerSurface): Authorization {
+    if (!token) return refuse(401, 'no token', 'send an Inlet token as "Authorization: Bearer <token>".');
+    const checked = this.check(token);
+    if (!checked.ok) return refusal(checked);
+    if (!mayCall(checked.identity.kind, surface)) {
+      const what = surface === 'mcp' ? 'only ai: and admin tokens may call tools on /mcp' : 'only ai:, ext:, addin: and admin tokens may call tools on /sse';
+      return refuse(403, `wrong kind (${checked.identity.clientId})`, `${what}; ${checked.identity.clientId} may not.`);
+    }
+    return { ok: true, identity: checked.identity };
   }
 
   private mac(clientId: string): string {
     return createHmac('sha256', this.secret).update(clientId).digest('base64url');
   }
+}
+
+export type TokenCheck =
+  | { ok: true; identity: { clientId: string; kind: ClientKind } }
+  | { ok: false; reason: 'not an Inlet token' | 'malformed token' | 'bad MAC' | 'revoked'; clientId?: string };
+
+/** The answer of an authorization: who, or the HTTP status, why (for the log) and what to tell the peer. */
+export type Authorization = { ok: true; identity: TokenIdentity } | { ok: false; status: 401 | 403; reason: string; message: string };
+
+function refuse(status: 401 | 403, reason: string, message: string): Authorization {
+  return { ok: false, status, reason, message };
+}
+
+/** A failed check as an authorization; the peer learns only "revoked" or "not valid". */
+function refusal(checked: { ok: false; reason: string; clientId?: string }, name?: string): Authorization {
+  const reason = checked.clientId ? `${checked.reason} (${checked.clientId})` : checked.reason;
+  if (checked.reason === 'revoked') return refuse(401, reason, `the token of ${checked.clientId} was revoked.`);
+  return refuse(401, reason, name === undefined ? 'the token is not valid.' : `the token is not valid for provider "${name}".`);
 }
 
 /** Fixed-length digest so static tokens of any length compare in constant time. */
