@@ -11,7 +11,9 @@ describe('the legacy HTTP+SSE surface (/sse + /messages/)', () => {
 
   before(async () => {
     // A rule naming the add-in: extensions and add-ins are otherwise asked about (test/roles.test.ts).
-    hub = await startHub({ config: { approvals: { default: 'allow', rules: [{ caller: 'addin:fusion', policy: 'allow' }] } } });
+    hub = await startHub({
+      config: { approvals: { default: 'allow', rules: [{ caller: 'addin:fusion', policy: 'allow' }, { caller: 'ext:mcp-link-like', policy: 'allow' }] } },
+    });
     ai = await connectAi(hub);
     const token = await hub.mint('provider:legacy');
     await dialProvider(`${hub.urls.ws}?server_name=legacy&token=${encodeURIComponent(token)}`, { tools: ['hi'] });

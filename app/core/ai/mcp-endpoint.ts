@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { classifyInboundRequest, createMcpHandler, type McpHttpHandler, type Server } from '@modelcontextprotocol/server';
 import { describeError } from '../base/errors.js';
-import type { Logger } from '../base/log.js';
 import type { ToolRegistry } from '../catalog/tool-registry.js';
 import type { ToolRouter } from '../calls/tool-router.js';
 import { bearerToken } from '../security/tokens.js';

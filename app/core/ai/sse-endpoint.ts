@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJSONRPCMessage, type JSONRPCMessage, type Server } from '@modelcontextprotocol/server';
-import type { Logger } from '../base/log.js';
 import type { ToolRegistry } from '../catalog/tool-registry.js';
 import { readJsonBody, sendJson } from '../http/http-util.js';
 import { bearerToken } from '../security/tokens.js';
