@@ -147,6 +147,23 @@ describe('the wire rules of /mcp, raw HTTP, on the fast path and the plain path 
     }
   });
 
+  it('pushes the same tools/list_changed bytes on a 2025 GET stream on both paths', async () => {
+    const heard: string[] = [];
+    for (const side of sides) {
+      const session = await openSession(side.hub.urls.mcp, side.token);
+      const stream = await fetch(side.hub.urls.mcp, { headers: { ...legacyHeaders(side.token, session), Accept: 'text/event-stream' } });
+      const reader = stream.body!.getReader();
+      const provider = await dialProvider(`${side.hub.urls.ws}?server_name=joiner&token=${encodeURIComponent(await side.hub.mint('provider:joiner'))}`);
+      let text = '';
+      while (!text.includes('list_changed')) text += Buffer.from((await reader.read()).value!).toString('utf8');
+      heard.push(text.split('\n').filter((line) => !line.startsWith(':')).join('\n'));
+      await reader.cancel();
+      provider.socket.close();
+    }
+    assert.equal(heard[0], heard[1]);
+    assert.match(heard[0]!, /^event: message\ndata: \{"jsonrpc":"2\.0","method":"notifications\/tools\/list_changed"\}\n\n$/);
+  });
+
   it('answers a 2,000-tool tools/list with the same bytes on both paths, in both revisions', async () => {
     const many = Array.from({ length: 2_000 }, (_, i) => `tool_${i}_with_a_longer_name`);
     const extra = [];

@@ -6,6 +6,9 @@ import { sendJson } from '../http/http-util.js';
 import { toWebRequest, writeWebResponse, type WriteMode } from './web-bridge.js';
 import type { ToolsListSplice } from './tools-list-splice.js';
 
+/** What the SDK writes on a 2025 GET stream for `server.sendToolListChanged()`. */
+const LIST_CHANGED_FRAME = Buffer.from('event: message\ndata: {"jsonrpc":"2.0","method":"notifications/tools/list_changed"}\n\n');
+
 /** One 2025-era (2025-06-18 / 2025-11-25) session: an SDK server and the SDK's session transport. */
 interface LegacySession {
   id: string;
@@ -17,8 +20,8 @@ interface LegacySession {
   transport: WebStandardStreamableHTTPServerTransport;
   /** Requests whose answers are still being written (the GET stream not included). */
   active: number;
-  /** The client holds its GET stream (where list changes are pushed) open. */
-  streamOpen: boolean;
+  /** The client's GET stream (where list changes are pushed) while it is open. */
+  stream: ServerResponse | undefined;
   /** The client closed its GET stream: from then on a quiet session is over after `graceMs`. */
   streamGone: boolean;
   lastSeen: number;
@@ -106,7 +109,7 @@ export class LegacySessions {
         },
       }),
       active: 0,
-      streamOpen: false,
+      stream: undefined,
       streamGone: false,
       lastSeen: Date.now(),
       graceTimer: undefined,
@@ -135,16 +138,16 @@ export class LegacySessions {
     try {
       const response = await session.transport.handleRequest(request, { parsedBody: body, authInfo: auth });
       const opened = isStream && response.status === 200;
-      if (opened) session.streamOpen = true;
+      if (opened) session.stream = res;
       const clientLeft = await writeWebResponse(res, response, this.options.mode, this.options.splice?.jobFor(request));
       if (opened) {
-        session.streamOpen = false;
+        if (session.stream === res) session.stream = undefined;
         if (clientLeft) session.streamGone = true;
       }
     } finally {
       if (!isStream) session.active--;
       session.lastSeen = Date.now();
-      if (session.streamGone && !session.streamOpen && session.active === 0) this.armGrace(session);
+      if (session.streamGone && !session.stream && session.active === 0) this.armGrace(session);
     }
   }
 
@@ -152,7 +155,7 @@ export class LegacySessions {
   private armGrace(session: LegacySession): void {
     clearTimeout(session.graceTimer);
     session.graceTimer = setTimeout(() => {
-      if (session.streamOpen || session.active > 0) return;
+      if (session.stream || session.active > 0) return;
       this.options.log.info('AI session ended: its client closed the stream and went quiet', { caller: session.caller, session: shortId(session) });
       void session.transport.close();
     }, this.options.graceMs);
@@ -162,16 +165,23 @@ export class LegacySessions {
   private sweep(): void {
     const quietSince = Date.now() - this.options.idleMs();
     for (const session of this.sessions.values()) {
-      if (session.streamOpen || session.active > 0 || session.lastSeen > quietSince) continue;
+      if (session.stream || session.active > 0 || session.lastSeen > quietSince) continue;
       this.options.log.info('AI session expired after the idle timeout', { caller: session.caller, session: shortId(session) });
       void session.transport.close();
     }
   }
 
-  /** Pushes `tools/list_changed` to every session that holds a stream to hear it on. */
+  /**
+   * Pushes `tools/list_changed` to every session that holds a stream to hear it on. The fast
+   * path writes the SDK's own frame for it (the same bytes: test/mcp-wire.test.ts) straight to
+   * each stream, once encoded: a change then costs a write per session, not a trip through
+   * the SDK's protocol and Web streams (docs/performance.md).
+   */
   notifyToolsChanged(): void {
     for (const session of this.sessions.values()) {
-      if (session.streamOpen) session.server.sendToolListChanged().catch(() => undefined);
+      if (!session.stream) continue;
+      if (this.options.mode.fast) session.stream.write(LIST_CHANGED_FRAME);
+      else session.server.sendToolListChanged().catch(() => undefined);
     }
   }
 
@@ -179,7 +189,7 @@ export class LegacySessions {
   live(recentMs: number): Array<{ caller: string; client?: string; since: number; protocol?: string }> {
     const after = Date.now() - recentMs;
     return [...this.sessions.values()]
-      .filter((s) => s.streamOpen || s.active > 0 || s.lastSeen > after)
+      .filter((s) => s.stream || s.active > 0 || s.lastSeen > after)
       .map((s) => ({ caller: s.caller, client: clientName(s), since: s.since, protocol: s.server.getNegotiatedProtocolVersion() }));
   }
 
