@@ -147,21 +147,32 @@ describe('the wire rules of /mcp, raw HTTP, on the fast path and the plain path 
     }
   });
 
-  it('pushes the same tools/list_changed bytes on a 2025 GET stream on both paths', async () => {
-    const heard: string[] = [];
+  it('pushes the same tools/list_changed bytes on both paths: a 2025 GET stream, a 2026 listen stream', async () => {
+    const heard: string[][] = [];
+    const until = async (reader: ReadableStreamDefaultReader<Uint8Array>, text: string) => {
+      let seen = '';
+      while (!seen.includes(text)) seen += Buffer.from((await reader.read()).value!).toString('utf8');
+      return seen.split('\n').filter((line) => !line.startsWith(':')).join('\n');
+    };
     for (const side of sides) {
       const session = await openSession(side.hub.urls.mcp, side.token);
-      const stream = await fetch(side.hub.urls.mcp, { headers: { ...legacyHeaders(side.token, session), Accept: 'text/event-stream' } });
-      const reader = stream.body!.getReader();
+      const legacy = (await fetch(side.hub.urls.mcp, { headers: { ...legacyHeaders(side.token, session), Accept: 'text/event-stream' } })).body!.getReader();
+      const listen = await fetch(side.hub.urls.mcp, {
+        method: 'POST',
+        headers: modernHeaders(side.token, 'subscriptions/listen'),
+        body: JSON.stringify({ jsonrpc: '2.0', id: 'listen-1', method: 'subscriptions/listen', params: { _meta: ENVELOPE, notifications: { toolsListChanged: true } } }),
+      });
+      const modern = listen.body!.getReader();
+      const acknowledged = await until(modern, 'subscriptions/acknowledged');
       const provider = await dialProvider(`${side.hub.urls.ws}?server_name=joiner&token=${encodeURIComponent(await side.hub.mint('provider:joiner'))}`);
-      let text = '';
-      while (!text.includes('list_changed')) text += Buffer.from((await reader.read()).value!).toString('utf8');
-      heard.push(text.split('\n').filter((line) => !line.startsWith(':')).join('\n'));
-      await reader.cancel();
+      heard.push([await until(legacy, 'list_changed'), acknowledged, await until(modern, 'list_changed')]);
+      await legacy.cancel();
+      await modern.cancel();
       provider.socket.close();
     }
-    assert.equal(heard[0], heard[1]);
-    assert.match(heard[0]!, /^event: message\ndata: \{"jsonrpc":"2\.0","method":"notifications\/tools\/list_changed"\}\n\n$/);
+    assert.deepEqual(heard[0], heard[1]);
+    assert.equal(heard[0]![0], 'event: message\ndata: {"jsonrpc":"2.0","method":"notifications/tools/list_changed"}\n\n');
+    assert.match(heard[0]![2]!, /"method":"notifications\/tools\/list_changed".*"io\.modelcontextprotocol\/subscriptionId":"listen-1"/);
   });
 
   it('answers a 2,000-tool tools/list with the same bytes on both paths, in both revisions', async () => {

@@ -42,6 +42,8 @@ export class McpEndpoint {
   private readonly clients: ModernClients;
   private readonly mode: WriteMode;
   private readonly splice: ToolsListSplice | undefined;
+  /** 2026 `subscriptions/listen` streams that asked for tool-list changes, with their frame. */
+  private readonly listeners = new Map<ServerResponse, Buffer>();
   private readonly createModern: () => McpHttpHandler;
   /** The server factory every AI surface shares (`/sse` too). */
   readonly createServer: () => Server;
@@ -98,16 +100,26 @@ export class McpEndpoint {
   private async serveModern(req: IncomingMessage, res: ServerResponse, caller: string, raw: string | undefined, body: unknown): Promise<void> {
     const request = toWebRequest(req, res, raw);
     const done = this.clients.begin(caller, body);
+    const frame = this.mode.fast ? listChangedFrame(body) : undefined;
     try {
       const response = await this.modern.fetch(request, { authInfo: { token: '', clientId: caller, scopes: [] }, parsedBody: body });
-      await writeWebResponse(res, response, this.mode, this.splice?.jobFor(request));
+      // A listen stream hears list changes from the fast path once the SDK has acknowledged it.
+      const listening = frame && response.status === 200 ? () => this.listeners.set(res, frame) : undefined;
+      await writeWebResponse(res, response, this.mode, this.splice?.jobFor(request), listening);
     } finally {
+      this.listeners.delete(res);
       done();
     }
   }
 
+  /**
+   * Tells every AI client the tool list changed. The fast path writes the SDK's own frames
+   * itself, each encoded once per stream (the same bytes: test/mcp-wire.test.ts); the plain
+   * path asks the SDK (its listen router, and each 2025 session's server).
+   */
   notifyToolsChanged(): void {
-    this.modern.notify.toolsChanged();
+    if (this.mode.fast) for (const [res, frame] of this.listeners) res.write(frame);
+    else this.modern.notify.toolsChanged();
     this.legacy.notifyToolsChanged();
   }
 
@@ -128,6 +140,18 @@ export class McpEndpoint {
     this.legacy.stop();
     await Promise.all([this.legacy.closeAll(), this.modern.close()]);
   }
+}
+
+/**
+ * The frame the SDK's listen router writes on a `subscriptions/listen` stream for a tool-list
+ * change (the stream's subscription id is its request id), or undefined when `body` is not a
+ * listen request that asked for tool-list changes.
+ */
+function listChangedFrame(body: unknown): Buffer | undefined {
+  const message = body as { id?: unknown; method?: unknown; params?: { notifications?: { toolsListChanged?: unknown } } } | undefined;
+  if (message?.method !== 'subscriptions/listen' || message.params?.notifications?.toolsListChanged !== true) return undefined;
+  const meta = { 'io.modelcontextprotocol/subscriptionId': message.id };
+  return Buffer.from(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: meta } })}\n\n`);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

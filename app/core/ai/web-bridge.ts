@@ -38,7 +38,14 @@ export function toWebRequest(req: IncomingMessage, res: ServerResponse, body: st
  * when the client goes; `splice` says what to do with an answer to tools/list (tools-list-splice.ts). Resolves when the answer is complete or the client has gone: true when the client
  * went first.
  */
-export async function writeWebResponse(res: ServerResponse, response: Response, mode: WriteMode, splice?: SpliceJob): Promise<boolean> {
+export async function writeWebResponse(
+  res: ServerResponse,
+  response: Response,
+  mode: WriteMode,
+  splice?: SpliceJob,
+  /** Called once a stream's first chunk is written (a listen stream's acknowledgement). */
+  onFirstChunk?: () => void,
+): Promise<boolean> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => (headers[key] = value));
   const body = response.body;
@@ -74,6 +81,10 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
       if (parts) pending = undefined;
       else if (pending?.capture?.(value)) pending = undefined;
       for (const part of parts ?? [value]) res.write(part);
+      if (onFirstChunk) {
+        onFirstChunk();
+        onFirstChunk = undefined;
+      }
     }
   } catch {
     // The stream was cancelled (the client went) or failed: nothing more can be sent.
