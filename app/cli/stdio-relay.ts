@@ -9,9 +9,9 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '@modelcontextprotocol/client';
-import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { describeError } from '../core/base/errors.js';
 import type { Logger } from '../core/base/log.js';
+import { StdioLines } from './stdio-lines.js';
 
 export interface StdioRelayOptions {
   log: Logger;
@@ -28,7 +28,7 @@ export interface StdioRelayOptions {
  * with `DELETE` when the client goes, and reopened (initialize replayed) if the hub restarted.
  */
 export class StdioRelay {
-  private readonly local = new StdioServerTransport();
+  private readonly local = new StdioLines();
   private upstream: Promise<StreamableHTTPClientTransport> | undefined;
   private initialize: JSONRPCRequest | undefined;
   private initialized = false;
@@ -47,10 +47,9 @@ export class StdioRelay {
       this.local.onmessage = (message) => void this.forward(message);
       this.local.onclose = end;
       this.local.onerror = (error) => this.options.log.warn('bad input on stdin', { error: describeError(error) });
-      process.stdin.once('end', end);
       process.once('SIGTERM', end);
       process.once('SIGINT', end);
-      void this.local.start();
+      this.local.start();
     });
   }
 
