@@ -20,6 +20,8 @@ export interface ApprovalSettings {
   rules: Rule[];
   paused: boolean;
   allow_read_only: boolean;
+  /** Seconds between the progress notifications that keep a waiting call's AI client waiting. */
+  keepalive_s: number;
 }
 
 export interface ProviderStatus {
@@ -57,6 +59,8 @@ export interface Pending {
   arguments: unknown;
   /** Why the AI asks (Claude Code's permission prompts carry one). */
   reason?: string;
+  /** The AI client asked for progress, so Inlet keeps its request alive while the call waits. */
+  keptAlive?: boolean;
   /** Epoch milliseconds, on the hub's clock. */
   createdAt: number;
   expiresAt: number;

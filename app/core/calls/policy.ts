@@ -26,6 +26,11 @@ export const ApprovalSettingsSchema = z.strictObject({
   paused: z.boolean().default(false),
   /** Tools their provider marks readOnlyHint: true are allowed when no rule names them. */
   allow_read_only: z.boolean().default(false),
+  /**
+   * While a call waits, an AI client that asked for progress hears one progress notification
+   * this often, so its own request timeout does not end the call first (docs/approvals.md).
+   */
+  keepalive_s: z.number().positive().max(3_600).default(10),
 });
 export type ApprovalSettings = z.infer<typeof ApprovalSettingsSchema>;
 
