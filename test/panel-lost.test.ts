@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { dialProvider } from './fixtures/ws-provider.js';
-import { startHub, type RunningHub } from './helpers/hub-process.js';
+import { connectAi, startHub, type RunningHub } from './helpers/hub-process.js';
 import { launchPanelBrowser, logIn, newPanelPage, panelSkip, providerUrl } from './helpers/panel-browser.js';
 
 /**
@@ -31,10 +31,14 @@ describe('the panel in Chromium: the hub goes away', { skip: panelSkip }, () => 
 
   it('a banner says the hub is unreachable, the last state stays dimmed and inert, and the panel retries until the hub is back', async () => {
     const provider = await dialProvider(await providerUrl(hub, 'lp'), { tools: ['echo'] });
+    const ai = await connectAi(hub);
+    await ai.waitForTools((tools) => tools.some((t) => t.name === 'lp__echo'));
+    await ai.callTool({ name: 'lp__echo', arguments: { text: 'before' } });
     const { page, problems } = await newPanelPage(browser);
     await logIn(page, hub);
-    await page.getByRole('region', { name: /^Providers/ }).getByRole('article', { name: 'lp', exact: true }).waitFor();
+    await page.getByRole('region', { name: /^Recent activity/ }).getByRole('row').filter({ hasText: 'lp / echo' }).waitFor();
     const port = new URL(hub.urls.mcp).port;
+    await ai.close();
     await hub.stop();
     provider.socket.terminate();
 
@@ -49,7 +53,7 @@ describe('the panel in Chromium: the hub goes away', { skip: panelSkip }, () => 
     const main = page.locator('main');
     assert.equal(await main.getAttribute('inert'), '');
     assert.ok(Number(await main.evaluate((element) => getComputedStyle(element).opacity)) < 1, 'dimmed');
-    await page.locator('#providers').getByText('lp__echo').waitFor();
+    await page.locator('#activity').getByText('lp / echo').waitFor();
     await page.screenshot({ path: SCREENSHOT });
 
     // "Retry now" tries at once.

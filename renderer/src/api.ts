@@ -51,8 +51,10 @@ export const api = {
 export type Connection =
   | { kind: 'connecting' }
   | { kind: 'live' }
+  /** The stream broke; the browser is trying once more by itself (the hub asks for 1 s). */
+  | { kind: 'interrupted' }
   /** The hub cannot be reached: the next attempt is at `retryAt` (this browser's clock). */
-  | { kind: 'reconnecting'; retryAt: number; retryNow: () => void }
+  | { kind: 'lost'; retryAt: number; retryNow: () => void }
   | { kind: 'logged-out' };
 
 /** Seconds between attempts while the hub is away: quick at first, then every 15 s. */
@@ -60,13 +62,16 @@ const RETRY_S = [1, 2, 4, 8, 15];
 
 /**
  * Follows `/api/events`: every `state` event replaces the whole picture. When the stream breaks,
- * one plain request tells a lost login (401) from a hub that is away; while it is away the panel
- * reconnects on its own schedule (shown as a countdown, with "Retry now"), not the browser's.
+ * the browser's own reconnection gets one try (a hub that restarts or ends every stream, as a
+ * secret rotation does, is back or refuses at once); if that fails too, one plain request tells
+ * a lost login (401) from a hub that is away. While it is away the panel reconnects on its own
+ * schedule, shown as a countdown with "Retry now".
  */
 export function watchState(onState: (state: PanelState) => void, onConnection: (connection: Connection) => void): () => void {
   let source: EventSource | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
+  let interrupted = false;
   let stopped = false;
 
   const reopenLater = () => {
@@ -75,7 +80,7 @@ export function watchState(onState: (state: PanelState) => void, onConnection: (
     failures += 1;
     clearTimeout(retry);
     retry = setTimeout(open, delayMs);
-    onConnection({ kind: 'reconnecting', retryAt: Date.now() + delayMs, retryNow: open });
+    onConnection({ kind: 'lost', retryAt: Date.now() + delayMs, retryNow: open });
   };
 
   function open(): void {
@@ -85,6 +90,7 @@ export function watchState(onState: (state: PanelState) => void, onConnection: (
     source = current;
     current.addEventListener('state', (event) => {
       failures = 0;
+      interrupted = false;
       onConnection({ kind: 'live' });
       const state = JSON.parse((event as MessageEvent<string>).data) as PanelState;
       // Countdowns are on the hub's clock: remember how far this browser's clock is off.
@@ -93,6 +99,10 @@ export function watchState(onState: (state: PanelState) => void, onConnection: (
     });
     current.onerror = () => {
       if (current !== source) return;
+      if (current.readyState === EventSource.CONNECTING && !interrupted && failures === 0) {
+        interrupted = true;
+        return onConnection({ kind: 'interrupted' });
+      }
       current.close();
       fetch('/api/state', { credentials: 'same-origin' }).then(
         (response) => (response.status === 401 ? onConnection({ kind: 'logged-out' }) : reopenLater()),

@@ -4,7 +4,8 @@ import type { Connection } from './api';
 const STATUS_TEXT: Record<Connection['kind'], string> = {
   connecting: 'Connecting…',
   live: 'Live',
-  reconnecting: 'Hub unreachable: reconnecting…',
+  interrupted: 'Connection interrupted: reconnecting…',
+  lost: 'Hub unreachable: reconnecting…',
   'logged-out': 'Logged out',
 };
 
@@ -24,7 +25,7 @@ export function ConnectionStatus(props: { connection: Connection; version?: stri
  * tab sees one arrive ("(2) Inlet"), and whether the panel lost its hub.
  */
 export function usePageTitle(waiting: number, connection: Connection): void {
-  const suffix = connection.kind === 'reconnecting' ? ' (hub unreachable)' : connection.kind === 'logged-out' ? ' (logged out)' : '';
+  const suffix = connection.kind === 'lost' ? ' (hub unreachable)' : connection.kind === 'logged-out' ? ' (logged out)' : '';
   const title = `${waiting > 0 ? `(${waiting}) ` : ''}Inlet${suffix}`;
   useEffect(() => {
     document.title = title;
@@ -35,7 +36,7 @@ export function usePageTitle(waiting: number, connection: Connection): void {
  * Shown across the top while the hub cannot be reached: what happened, that everything below is
  * as of the last update and cannot be acted on, and when the panel tries again.
  */
-export function LostBanner(props: { connection: Extract<Connection, { kind: 'reconnecting' }>; lastUpdate?: Date }) {
+export function LostBanner(props: { connection: Extract<Connection, { kind: 'lost' }>; lastUpdate?: Date }) {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 250);
@@ -43,7 +44,7 @@ export function LostBanner(props: { connection: Extract<Connection, { kind: 'rec
   }, []);
   const left = Math.max(0, Math.ceil((props.connection.retryAt - now) / 1000));
   return (
-    <div class="lost" role="alert">
+    <div class="lost-banner" role="alert">
       <p>
         <strong>Inlet cannot reach the hub.</strong>{' '}
         {props.lastUpdate ? `What you see below is from ${props.lastUpdate.toLocaleTimeString()} and may be out of date; its buttons are off until the hub is back.` : 'Nothing can be shown until it is back.'}{' '}

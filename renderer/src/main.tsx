@@ -28,7 +28,7 @@ function App() {
     [],
   );
   usePageTitle(state?.pending.length ?? 0, connection);
-  const lost = connection.kind === 'reconnecting';
+  const lost = connection.kind === 'lost';
 
   return (
     <>

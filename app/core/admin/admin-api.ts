@@ -253,6 +253,8 @@ export class AdminApi {
   private events(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     this.streams.add(res);
+    // A broken stream is retried by the browser after 1 s (the panel shows the hub as lost after that).
+    res.write('retry: 1000\n\n');
     const send = () => res.write(`event: state\ndata: ${JSON.stringify(this.state())}\n\n`);
     send();
     let scheduled: NodeJS.Timeout | undefined;
