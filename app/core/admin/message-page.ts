@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 
-/** The panel's CSP: also the message pages', whose only other file is /assets/message.css. */
+/** The panel's CSP: also the message pages', whose only other files are /assets/palette.css and message.css. */
 export const PANEL_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
@@ -31,6 +31,7 @@ export function sendMessagePage(res: ServerResponse, status: number, page: Messa
     <meta name="referrer" content="no-referrer" />
     <title>${escape(page.title)} · Inlet</title>
     <link rel="icon" href="data:," />
+    <link rel="stylesheet" href="/assets/palette.css" />
     <link rel="stylesheet" href="/assets/message.css" />
   </head>
   <body>
