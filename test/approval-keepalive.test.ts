@@ -12,10 +12,10 @@ import { providerUrl } from './helpers/panel-browser.js';
  * call that still waits for a person. A client that sent a progress token hears a keep-alive
  * progress notification every `approvals.keepalive_s` while the call waits; with
  * `resetTimeoutOnProgress` the real SDK client then outlives its own timeout many times over.
- * The keep-alive here beats every 100 ms against a client timeout of 1.5 s, and each test waits
+ * The keep-alive here beats every 100 ms against a client timeout of 2.5 s, and each test waits
  * for progress events, not for the clock.
  */
-const CLIENT_TIMEOUT_MS = 1_500;
+const CLIENT_TIMEOUT_MS = 2_500;
 
 describe('a call waiting for approval keeps the AI client waiting', () => {
   let hub: RunningHub;
