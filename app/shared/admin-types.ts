@@ -22,6 +22,8 @@ export interface ApprovalSettings {
   allow_read_only: boolean;
   max_pending: number;
   max_pending_per_caller: number;
+  /** Seconds between the progress notifications that keep a waiting call's AI client waiting. */
+  keepalive_s: number;
 }
 
 export interface ProviderStatus {
@@ -59,6 +61,8 @@ export interface Pending {
   arguments: unknown;
   /** Why the AI asks (Claude Code's permission prompts carry one). */
   reason?: string;
+  /** The AI client asked for progress, so Inlet keeps its request alive while the call waits. */
+  keptAlive?: boolean;
   /** Epoch milliseconds, on the hub's clock. */
   createdAt: number;
   expiresAt: number;

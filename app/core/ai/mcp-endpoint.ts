@@ -19,6 +19,7 @@ import type { FailureThrottle } from '../security/failure-throttle.js';
 import { VERSION } from '../base/version.js';
 import { SHARED_VALIDATOR } from '../providers/provider-connection.js';
 import { McpFastPath } from './mcp-fast-path.js';
+import { ProgressRelay } from './progress-relay.js';
 import { readJsonBody, sendJson } from '../http/http-util.js';
 
 interface AiSession {
@@ -181,23 +182,14 @@ export class McpEndpoint {
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.registry.list() }));
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const { progressToken, ...meta } = request.params._meta ?? {};
-      // Progress notifications are sent in order, and all of them before the result: the SDK
-      // client stops listening for progress once the result arrives.
-      let progressSent: Promise<void> = Promise.resolve();
-      const result = await this.router.call(request.params, {
-        caller: clientId,
-        signal: extra.signal,
-        meta,
-        onprogress:
-          progressToken === undefined
-            ? undefined
-            : (progress) => {
-                progressSent = progressSent
-                  .then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } }))
-                  .catch(() => undefined);
-              },
-      });
-      await progressSent;
+      // With a progress token the client hears the provider's progress, and, while the call
+      // waits for approval, a keep-alive beat that holds off its own request timeout.
+      const relay =
+        progressToken === undefined
+          ? undefined
+          : new ProgressRelay((progress) => extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } }));
+      const result = await this.router.call(request.params, { caller: clientId, signal: extra.signal, meta, onprogress: relay?.provider, onwaiting: relay?.waiting });
+      await relay?.flush();
       return result;
     });
     return server;

@@ -20,6 +20,10 @@ interface RpcRequest {
  * conversion of every request into a Web `Request` and every answer into an SSE stream, which
  * is most of an AI call's cost in the hub (docs/performance.md). Everything else (initialize,
  * notifications, calls that want progress, GET streams) still goes through the SDK.
+ *
+ * A call here sent no progress token, so nothing on the wire can keep its client waiting while
+ * the call waits for approval: the client's own timeout applies (docs/approvals.md says each
+ * client's and how to raise it). Calls with a token get the keep-alive in mcp-endpoint.ts.
  */
 export class McpFastPath {
   /** Calls in flight per session, so `notifications/cancelled` can reach them. */

@@ -30,6 +30,11 @@ export const ApprovalSettingsSchema = z.strictObject({
   max_pending: z.number().int().min(1).default(256),
   /** Most calls one caller may have waiting at once (its share of max_pending). */
   max_pending_per_caller: z.number().int().min(1).default(64),
+  /**
+   * While a call waits, an AI client that asked for progress hears one progress notification
+   * this often, so its own request timeout does not end the call first (docs/approvals.md).
+   */
+  keepalive_s: z.number().positive().max(3_600).default(10),
 });
 export type ApprovalSettings = z.infer<typeof ApprovalSettingsSchema>;
 
