@@ -11,6 +11,7 @@ import { connect, connectHelp } from './connect.js';
 import { policy, policyHelp } from './policy.js';
 import { approvals, approvalsHelp } from './approvals.js';
 import { audit, auditHelp, panel, panelHelp } from './panel.js';
+import { tolerateClosedOutput } from './closed-output.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
 
@@ -41,6 +42,7 @@ Every command takes --data-dir DIR (else INLET_HOME, else the per-OS config dir)
 
 /** Runs the CLI; returns the exit code. Failures print one sentence to stderr. */
 export async function main(argv: string[]): Promise<number> {
+  tolerateClosedOutput();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage);

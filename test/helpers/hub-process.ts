@@ -43,6 +43,8 @@ export interface RunningHub {
   dataDir: string;
   urls: HubFile['urls'];
   process: ChildProcess;
+  /** What `inlet serve` printed on stdout so far. */
+  stdout: () => string;
   stderr: () => string;
   mint(clientId: string): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -56,8 +58,9 @@ export async function startHub(options: { config?: Record<string, unknown>; data
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
+  let out = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  child.stdout!.resume();
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const hubFile = await new Promise<HubFile>((resolve, reject) => {
     const started = Date.now();
@@ -79,6 +82,7 @@ export async function startHub(options: { config?: Record<string, unknown>; data
     dataDir,
     urls: hubFile.urls,
     process: child,
+    stdout: () => out,
     stderr: () => err,
     async mint(clientId) {
       tokens ??= new TokenService(await loadOrCreateSecret(new FileSecretStore(secretFilePath(dataDir))), ConfigSchema.parse({}));
