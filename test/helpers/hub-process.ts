@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +19,31 @@ export const CLI = join(ROOT, 'bin', 'inlet.js');
 export const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 export const FIXTURES = join(ROOT, 'dist/test/fixtures');
 
-/** Environment for child processes: a private data dir, and no per-start CA loading. */
+let home: string | undefined;
+
+/**
+ * A scratch HOME (and XDG dirs) for every program a test starts: Chromium writes
+ * ~/.config/chromium/Crash Reports and ~/.cache/dconf whatever its --user-data-dir, and a command
+ * run without INLET_HOME would use the default data dir. One per test process, or below `dir`.
+ */
+export function scratchHomeEnv(dir?: string): Record<string, string> {
+  home ??= mkdtempSync(join(tmpdir(), 'inlet-test-home-'));
+  const root = dir ?? home;
+  return {
+    HOME: root,
+    XDG_CONFIG_HOME: join(root, '.config'),
+    XDG_CACHE_HOME: join(root, '.cache'),
+    XDG_DATA_HOME: join(root, '.local', 'share'),
+    XDG_STATE_HOME: join(root, '.local', 'state'),
+  };
+}
+
+/** Environment for child processes: a private data dir and HOME, and no per-start CA loading. */
 export function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // INLET_KEYCHAIN=off: test hubs keep their secret in the data dir's file (which mint() below
   // reads), never in the developer's real keychain. The keychain has its own tests.
-  const env: NodeJS.ProcessEnv = { ...process.env, INLET_HOME: dataDir, INLET_LOG: process.env.INLET_LOG ?? 'warn', INLET_KEYCHAIN: 'off', ...extra };
+  // A test that brings its own HOME gets the XDG dirs below it, as a login would.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...scratchHomeEnv(extra.HOME), INLET_HOME: dataDir, INLET_LOG: process.env.INLET_LOG ?? 'warn', INLET_KEYCHAIN: 'off', ...extra };
   delete env.NODE_EXTRA_CA_CERTS;
   return env;
 }
