@@ -18,6 +18,17 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'inlet');
 }
 
+/**
+ * The data dir as commands must name it to reach this installation from anywhere: undefined
+ * for the default dir (every command finds it by itself), else the absolute path. INLET_HOME
+ * does not count as "finding it by itself": an AI client or a browser starts commands without
+ * the shell's environment.
+ */
+export function nonDefaultDataDir(dataDir: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+  const absolute = resolve(dataDir);
+  return absolute === resolve(defaultDataDir(env, platform)) ? undefined : absolute;
+}
+
 /** Where the install secret lives when the file store is used. */
 export function secretFilePath(dataDir: string): string {
   return join(dataDir, 'secret');

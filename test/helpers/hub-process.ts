@@ -116,6 +116,16 @@ export async function startHub(options: { config?: Record<string, unknown>; data
   };
 }
 
+/** Resolves once `inlet serve` has printed this text (its welcome is printed after hub.json). */
+export async function untilPrinted(hub: RunningHub, text: string): Promise<string> {
+  const stdout = hub.process.stdout!;
+  while (!hub.stdout().includes(text)) {
+    if (hub.process.exitCode !== null) throw new Error(`inlet serve exited before printing "${text}": ${hub.stderr()}`);
+    await new Promise((resolve) => stdout.once('data', resolve));
+  }
+  return hub.stdout();
+}
+
 /** The real SDK client on the hub's /mcp endpoint. */
 export async function connectAi(hub: RunningHub, name = 'ai:test'): Promise<AiClient> {
   const token = await hub.mint(name);
