@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 
 /**
  * Asks the running hub for a token over the control socket and turns the answer into the one
- * frame the host hands out (DESIGN §8). The `mcpServers` block is the shape MCP-Link add-ins
+ * frame the host hands out (docs/discovery.md). The `mcpServers` block is the shape MCP-Link add-ins
  * read (reference/wire-protocols.md §1.2): they use only `url` and `headers.Authorization`.
  */
 export interface DiscoveryFrame {

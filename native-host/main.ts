@@ -6,7 +6,7 @@ import { discover, type HostFrame } from './discovery.js';
 import { encodeFrame, FrameReader, type FrameEvent } from './framing.js';
 
 /**
- * The native-messaging host (DESIGN §8). A browser or an add-in launches it; it writes one
+ * The native-messaging host (docs/discovery.md). A browser or an add-in launches it; it writes one
  * discovery frame at once and answers every later frame with the same one. stdout carries
  * nothing but frames; diagnostics go to stderr, and only with INLET_HOST_DEBUG=1, because
  * browsers log a host's stderr and a chatty host fills their logs.

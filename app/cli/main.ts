@@ -30,16 +30,18 @@ const COMMANDS: Record<string, Command> = {
   manifests: { run: manifests, help: manifestsHelp, summary: 'register the native-messaging host with the browsers' },
 };
 
+const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
+
 export const usage = `Inlet ${VERSION}: an MCP hub the tools connect in to.
 
 Usage: inlet [--data-dir DIR] <command> [options]
 
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(NAME_WIDTH)}${c.summary}`)
   .join('\n')}
 
 Every command takes --data-dir DIR, before or after its name (else INLET_HOME, else the per-OS
-config dir), and --help.`;
+config dir), and --help. See docs/config.md for the data dir and its files.`;
 
 /**
  * `--data-dir DIR` written before the command name. Commands printed for other programs to run

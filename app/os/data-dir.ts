@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
- * The data dir (DESIGN §3): --data-dir, else INLET_HOME, else the per-OS app config dir.
+ * The data dir (docs/config.md): --data-dir, else INLET_HOME, else the per-OS app config dir.
  * Every command resolves it through this one function.
  */
 export function resolveDataDir(flag?: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
