@@ -50,7 +50,7 @@ describe('keytar (the OS keychain module)', () => {
   it('inlet doctor says when Node\'s headers are what the build lacked, and the command that fixes it', () => {
     const run = spawnSync(process.execPath, [join(copy, 'bin', 'inlet.js'), 'doctor'], { env: freshShell(), encoding: 'utf8', timeout: 60_000 });
     assert.match(run.stdout, /^Keychain: +keytar is not usable; missing: Node's headers for v\d+\.\d+\.\d+: npm's nodedir is not set/m, run.stdout + run.stderr);
-    assert.match(run.stdout, new RegExp(`^ +Fix: (npm config set nodedir /usr && )?cd ${copy} && npm install`, 'm'));
+    assert.match(run.stdout, new RegExp(`^ +Fix: (echo nodedir=/usr >> ~/\\.npmrc && )?cd ${copy} && npm install`, 'm'));
   });
 
   it('the install check names libsecret-1-dev when pkg-config cannot find libsecret, and fails only with --require', () => {

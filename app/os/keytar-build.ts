@@ -12,8 +12,9 @@ import { commandLine } from '../shared/command-line.js';
  *
  * keytar builds from source with node-gyp when no prebuilt binary can be downloaded. What it
  * needs, in the order checked: libsecret's development files (Linux), a C++ compiler, make and
- * Python, and Node's headers, which node-gyp downloads from nodejs.org unless npm's `nodedir`
- * names local ones (Debian's and NodeSource's nodejs ship them in /usr/include/node).
+ * Python, and Node's headers, which node-gyp downloads from nodejs.org unless a `nodedir` line in
+ * .npmrc (or npm_config_nodedir) names local ones (Debian's and NodeSource's nodejs ship them in
+ * /usr/include/node).
  */
 export interface KeytarProblem {
   /** What is missing, as a phrase: "libsecret's development files (libsecret-1-dev)". */
@@ -83,7 +84,9 @@ export async function keytarProblem(build: BuildEnvironment = realBuildEnvironme
     const local = debianHeaders(build);
     return {
       missing: `Node's headers for v${build.nodeVersion}: npm's nodedir is not set and node-gyp has none cached, so it downloads them from nodejs.org`,
-      fix: local ? `npm config set nodedir ${local} && ${install}` : `${install} where nodejs.org is reachable (or: npm config set nodedir <a Node ${build.nodeVersion} source or headers dir>)`,
+      // npm 11 refuses `npm config set nodedir` (not an npm option), but passes a nodedir line of
+      // .npmrc on to node-gyp as npm_config_nodedir.
+      fix: local ? `echo nodedir=${local} >> ~/.npmrc && ${install}` : `${install} where nodejs.org is reachable (or add nodedir=<a Node ${build.nodeVersion} headers dir> to ~/.npmrc)`,
     };
   }
   return { missing: 'keytar, whose build failed for a reason not detected here', fix: `${install} --foreground-scripts (it shows node-gyp's output)` };
