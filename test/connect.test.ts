@@ -9,7 +9,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { dialProvider } from './fixtures/ws-provider.js';
 import { childEnv, CLI, makeDataDir, names, startHub, type RunningHub } from './helpers/hub-process.js';
 
-describe('inlet connect (DESIGN §9)', () => {
+describe('inlet connect', () => {
   let hub: RunningHub;
   let home: string;
   let env: NodeJS.ProcessEnv;
@@ -39,9 +39,13 @@ describe('inlet connect (DESIGN §9)', () => {
     const config = JSON.parse(await readFile(path, 'utf8')) as { mcpServers: Record<string, { command: string; args: string[] }>; theme: string };
     assert.equal(config.theme, 'dark');
     assert.deepEqual(config.mcpServers.other, { command: 'x' });
+    // Written under INLET_HOME (a data dir that is not the default), the entry names that dir:
+    // Claude Desktop starts it without the shell's environment.
     const { command, args } = config.mcpServers.inlet!;
+    assert.deepEqual(args.slice(1), ['--data-dir', hub.dataDir, 'stdio', '--name', 'claude-desktop']);
+    const { INLET_HOME: _ignored, ...claudesEnv } = env;
     const client = new Client({ name: 'claude-desktop', version: '1' });
-    await client.connect(new StdioClientTransport({ command, args, env: childEnv(hub.dataDir) as Record<string, string>, stderr: 'ignore' }));
+    await client.connect(new StdioClientTransport({ command, args, env: claudesEnv as Record<string, string>, stderr: 'ignore' }));
     assert.ok(names((await client.listTools()).tools).includes('desk__note'));
     await client.close();
   });

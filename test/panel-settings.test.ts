@@ -69,9 +69,12 @@ describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
     const { command, args } = desktop.mcpServers.inlet;
     assert.equal(command, process.execPath);
     assert.match(args[0]!, /\/bin\/inlet\.js$/);
-    assert.deepEqual(args.slice(1), ['stdio', '--name', 'cursor-test']);
+    // The test hub's data dir is not the default one, so the entry names it: Claude Desktop
+    // starts it without the shell's INLET_HOME.
+    assert.deepEqual(args.slice(1), ['--data-dir', hub.dataDir, 'stdio', '--name', 'cursor-test']);
+    const { INLET_HOME: _ignored, ...claudesEnv } = childEnv(hub.dataDir);
     const desk = new Client({ name: 'claude-desktop', version: '1' });
-    await desk.connect(new StdioClientTransport({ command, args, env: childEnv(hub.dataDir) as Record<string, string>, stderr: 'ignore' }));
+    await desk.connect(new StdioClientTransport({ command, args, env: claudesEnv as Record<string, string>, stderr: 'ignore' }));
     assert.equal(textOf((await desk.callTool({ name: 'tp__echo', arguments: { text: 'desktop' } })) as CallToolResult), 'echo:desktop');
     await desk.close();
     const copy = tokens.getByRole('button', { name: 'Copy Cursor config' });

@@ -87,7 +87,7 @@ function Panel({ state, stale }: { state: PanelState; stale: boolean }) {
         <TokensView mcpUrl={status.urls.mcp} inlet={state.inlet} />
         <RevokeView sessions={status.sessions} revoked={revoked} />
         <h3>Install secret</h3>
-        <RotateSecret />
+        <RotateSecret inlet={commandLine(state.inlet.command, state.inlet.args)} />
       </Section>
     </main>
   );

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +19,31 @@ export const CLI = join(ROOT, 'bin', 'inlet.js');
 export const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 export const FIXTURES = join(ROOT, 'dist/test/fixtures');
 
-/** Environment for child processes: a private data dir, and no per-start CA loading. */
+let home: string | undefined;
+
+/**
+ * A scratch HOME (and XDG dirs) for every program a test starts: Chromium writes
+ * ~/.config/chromium/Crash Reports and ~/.cache/dconf whatever its --user-data-dir, and a command
+ * run without INLET_HOME would use the default data dir. One per test process, or below `dir`.
+ */
+export function scratchHomeEnv(dir?: string): Record<string, string> {
+  home ??= mkdtempSync(join(tmpdir(), 'inlet-test-home-'));
+  const root = dir ?? home;
+  return {
+    HOME: root,
+    XDG_CONFIG_HOME: join(root, '.config'),
+    XDG_CACHE_HOME: join(root, '.cache'),
+    XDG_DATA_HOME: join(root, '.local', 'share'),
+    XDG_STATE_HOME: join(root, '.local', 'state'),
+  };
+}
+
+/** Environment for child processes: a private data dir and HOME, and no per-start CA loading. */
 export function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // INLET_KEYCHAIN=off: test hubs keep their secret in the data dir's file (which mint() below
   // reads), never in the developer's real keychain. The keychain has its own tests.
-  const env: NodeJS.ProcessEnv = { ...process.env, INLET_HOME: dataDir, INLET_LOG: process.env.INLET_LOG ?? 'warn', INLET_KEYCHAIN: 'off', ...extra };
+  // A test that brings its own HOME gets the XDG dirs below it, as a login would.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...scratchHomeEnv(extra.HOME), INLET_HOME: dataDir, INLET_LOG: process.env.INLET_LOG ?? 'warn', INLET_KEYCHAIN: 'off', ...extra };
   delete env.NODE_EXTRA_CA_CERTS;
   return env;
 }
@@ -43,6 +64,8 @@ export interface RunningHub {
   dataDir: string;
   urls: HubFile['urls'];
   process: ChildProcess;
+  /** What `inlet serve` printed on stdout so far. */
+  stdout: () => string;
   stderr: () => string;
   mint(clientId: string): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -56,8 +79,9 @@ export async function startHub(options: { config?: Record<string, unknown>; data
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
+  let out = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  child.stdout!.resume();
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const hubFile = await new Promise<HubFile>((resolve, reject) => {
     const started = Date.now();
@@ -79,6 +103,7 @@ export async function startHub(options: { config?: Record<string, unknown>; data
     dataDir,
     urls: hubFile.urls,
     process: child,
+    stdout: () => out,
     stderr: () => err,
     async mint(clientId) {
       tokens ??= new TokenService(await loadOrCreateSecret(new FileSecretStore(secretFilePath(dataDir))), ConfigSchema.parse({}));
@@ -89,6 +114,16 @@ export async function startHub(options: { config?: Record<string, unknown>; data
       return exited;
     },
   };
+}
+
+/** Resolves once `inlet serve` has printed this text (its welcome is printed after hub.json). */
+export async function untilPrinted(hub: RunningHub, text: string): Promise<string> {
+  const stdout = hub.process.stdout!;
+  while (!hub.stdout().includes(text)) {
+    if (hub.process.exitCode !== null) throw new Error(`inlet serve exited before printing "${text}": ${hub.stderr()}`);
+    await new Promise((resolve) => stdout.once('data', resolve));
+  }
+  return hub.stdout();
 }
 
 /** The real SDK client on the hub's /mcp endpoint. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_PATH, chromiumMissing } from './chromium.js';
-import { childEnv, CLI, type RunningHub } from './hub-process.js';
+import { childEnv, CLI, scratchHomeEnv, type RunningHub } from './hub-process.js';
 
 /**
  * Real Chromium for the panel tests (renderer/ served by the hub): Debian's package driven by
@@ -16,7 +16,7 @@ const run = promisify(execFile);
 
 export async function launchPanelBrowser(): Promise<Browser> {
   if (missing) throw new Error(missing);
-  const env = { ...process.env };
+  const env = { ...process.env, ...scratchHomeEnv() };
   delete env.NODE_EXTRA_CA_CERTS;
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

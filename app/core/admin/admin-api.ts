@@ -15,7 +15,7 @@ import type { HubStatus } from './status.js';
 import { assertClientId, bearerToken, type TokenService } from '../security/tokens.js';
 import type { Activity } from '../calls/tool-router.js';
 import type { PanelState } from '../../shared/admin-types.js';
-import { inletCommand } from '../base/version.js';
+import type { InletCommand } from '../base/version.js';
 import type { FailureThrottle } from '../security/failure-throttle.js';
 import { commandLine } from '../../shared/command-line.js';
 import { PANEL_CSP, sendMessagePage } from './message-page.js';
@@ -30,6 +30,8 @@ export interface AdminBackend {
   rotateSecret(): Promise<void>;
   verifyAudit(): VerifyResult;
   origin(): string;
+  /** How to run `inlet` so that it reaches this hub (PanelState.inlet). */
+  inlet(): InletCommand;
   onChange(listener: () => void): () => void;
   /** Counts failed logins and 401s per address (429 past the limit). */
   throttle: FailureThrottle;
@@ -240,7 +242,7 @@ export class AdminApi {
     const config = this.backend.config();
     return {
       now: Date.now(),
-      inlet: inletCommand(),
+      inlet: this.backend.inlet(),
       status: this.backend.status(),
       pending: this.backend.queue.list(),
       activity: this.backend.activity().slice(-100).reverse(),
