@@ -128,9 +128,9 @@ export class AdminApi {
     return true;
   }
 
-  /** `inlet panel` for this installation, ready to paste (the shell-ready form of inletCommand()). */
+  /** `inlet panel` for this hub, ready to paste (with --data-dir when the hub's is not the default). */
   private panelCommand(): string {
-    const { command, args } = inletCommand();
+    const { command, args } = this.backend.inlet();
     return commandLine(command, [...args, 'panel']);
   }
 
