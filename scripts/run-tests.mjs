@@ -6,15 +6,17 @@
 // Locally the run passes and ends with the list of skips and their hints; under CI=true any
 // skipped or todo test fails the run, since there a missing part is a broken image.
 //
-// Tests wait for events, never for time. The one clock is --test-timeout below: a hang guard
-// far beyond what any test takes on a loaded machine, so that a hang ends as a failure.
+// Tests wait for events, never for time. The clocks left are hang guards, far beyond what a
+// loaded machine needs, which turn a hang into a failure: Playwright's default per step, and
+// --test-timeout below, which Node 20 applies to each test and to each test file as a whole
+// (the Firefox file alone takes over three minutes on a loaded 2-core machine).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const HANG_GUARD_MS = 300_000;
+const HANG_GUARD_MS = 600_000;
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {

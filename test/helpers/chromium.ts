@@ -60,7 +60,6 @@ export function launchWithExtensions(userDataDir: string, extensionDirs: string[
       '--disable-sync', '--no-first-run', `--disable-extensions-except=${list}`, `--load-extension=${list}`,
     ],
     env: childEnv(dataDir) as Record<string, string>,
-    timeout: 30_000,
   });
 }
 
@@ -74,9 +73,9 @@ export async function openPopup(context: BrowserContext, extensionId: string): P
 }
 
 /** Waits until the popup shows one of these states (the popup re-renders on every change). */
-export async function waitForPopupState(popup: Page, states: CompanionState[], timeoutMs = 30_000): Promise<{ state: string; detail: string }> {
+export async function waitForPopupState(popup: Page, states: CompanionState[]): Promise<{ state: string; detail: string }> {
   const selector = states.map((state) => `#status[data-state="${state}"]`).join(', ');
-  await popup.waitForSelector(selector, { timeout: timeoutMs, state: 'attached' });
+  await popup.waitForSelector(selector, { state: 'attached' });
   const state = (await popup.getAttribute('#status', 'data-state')) ?? '';
   return { state, detail: (await popup.textContent('#status')) ?? '' };
 }
