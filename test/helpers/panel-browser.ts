@@ -25,7 +25,6 @@ export async function launchPanelBrowser(): Promise<Browser> {
     // --hide-scrollbars: otherwise a screenshot loses the scrollbar's width at the right edge.
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars'],
     env: env as Record<string, string>,
-    timeout: 30_000,
   });
 }
 
@@ -53,7 +52,7 @@ export async function newPanelPage(browser: Browser): Promise<PanelPage> {
 /** Logs `page` in with a fresh link and waits until the panel shows its first live state. */
 export async function logIn(page: Page, hub: RunningHub): Promise<void> {
   await page.goto(await panelLoginUrl(hub));
-  await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 10_000 });
+  await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
 }
 
 /** The URL an in-process provider named `name` dials, with its token in the query. */
