@@ -23,19 +23,25 @@ export async function watchHub(hub: RunningHub): Promise<HubEvents> {
   const wakeAll = () => {
     for (const wake of [...waiters]) wake();
   };
+  // Read line by line, as the SSE format is defined (independently of the CLI's reader): a
+  // blank line ends an event; only `state` events carry a snapshot.
   void (async () => {
     const decoder = new TextDecoder();
-    let buffer = '';
+    let pending = '';
+    let event = { name: 'message', data: [] as string[] };
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = event.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n');
-        if (!event.includes('event: state') || !data) continue;
-        latest = JSON.parse(data) as PanelState;
-        wakeAll();
+      const lines = (pending + decoder.decode(chunk, { stream: true })).split(/\r?\n/);
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('event:')) event.name = line.slice(6).trim();
+        else if (line.startsWith('data:')) event.data.push(line.slice(5).replace(/^ /, ''));
+        else if (line === '') {
+          if (event.name === 'state' && event.data.length > 0) {
+            latest = JSON.parse(event.data.join('\n')) as PanelState;
+            wakeAll();
+          }
+          event = { name: 'message', data: [] };
+        }
       }
     }
     throw new Error('the hub ended its event stream');
