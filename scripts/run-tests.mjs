@@ -7,16 +7,16 @@
 // skipped or todo test fails the run, since there a missing part is a broken image.
 //
 // Tests wait for events, never for time. The clocks left are hang guards, far beyond what a
-// loaded machine needs, which turn a hang into a failure: Playwright's default per step, and
-// --test-timeout below, which Node 20 applies to each test and to each test file as a whole
-// (the Firefox file alone takes over three minutes on a loaded 2-core machine).
+// loaded machine needs, which turn a hang into a failure: one per browser step
+// (test/helpers/chromium.ts), and --test-timeout below, which Node 20 applies to each test and
+// to each test file as a whole (panel.test took 7 minutes on a 2-core machine at load 25).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const HANG_GUARD_MS = 600_000;
+const HANG_GUARD_MS = 1_200_000;
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {

@@ -5,6 +5,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { adminRequest, connectAi, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { BROWSER_STEP_HANG_GUARD_MS } from './helpers/chromium.js';
 import { launchPanelBrowser, logIn as logInTo, newPanelPage, panelLoginUrl, panelSkip, providerUrl } from './helpers/panel-browser.js';
 import { dialProvider } from './fixtures/ws-provider.js';
 
@@ -72,6 +73,7 @@ describe('the panel in Chromium: approvals', { skip: panelSkip }, () => {
 
   it('refuses the panel without a valid login, and a login link works only once', async () => {
     const stranger = await browser.newContext();
+    stranger.setDefaultTimeout(BROWSER_STEP_HANG_GUARD_MS);
     try {
       const strangerPage = await stranger.newPage();
       const response = await strangerPage.goto(`${hub.urls.api.replace(/\/api$/, '')}/`);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_PATH, chromiumMissing } from './chromium.js';
+import { BROWSER_STEP_HANG_GUARD_MS, CHROMIUM_PATH, chromiumMissing } from './chromium.js';
 import { childEnv, CLI, type RunningHub } from './hub-process.js';
 
 /**
@@ -25,6 +25,7 @@ export async function launchPanelBrowser(): Promise<Browser> {
     // --hide-scrollbars: otherwise a screenshot loses the scrollbar's width at the right edge.
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars'],
     env: env as Record<string, string>,
+    timeout: BROWSER_STEP_HANG_GUARD_MS,
   });
 }
 
@@ -42,6 +43,7 @@ export interface PanelPage {
 /** A new 800 px wide page in its own browser context, not logged in yet. */
 export async function newPanelPage(browser: Browser): Promise<PanelPage> {
   const context = await browser.newContext({ viewport: { width: 800, height: 1000 } });
+  context.setDefaultTimeout(BROWSER_STEP_HANG_GUARD_MS);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
