@@ -18,7 +18,7 @@ import { upgradeStatus } from './fixtures/ws-provider.js';
 
 /**
  * The companion extension in a real Chromium, found by the hub through nothing but the native
- * host manifest (DESIGN §8): the test types no URL, port or token into the browser. The cases
+ * host manifest (docs/discovery.md): the test types no URL, port or token into the browser. The cases
  * run in order on one browser; the hub restart and the revocation come last.
  */
 const missing = chromiumMissing();

@@ -73,7 +73,7 @@ async function inSession(env: NodeJS.ProcessEnv, commands: string[], unlock = tr
 
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
 
-describe('keychain secret store (DESIGN §4)', () => {
+describe('keychain secret store (docs/config.md, Tokens)', () => {
   it('puts the secret in the keychain, and tokens survive a restart', { skip }, async () => {
     const s = await scratch();
     const run = await inSession(s.env, [s.probe('first.json'), s.probe('second.json', 'first.json')]);
