@@ -1,4 +1,4 @@
-// Lint rules. The import rules keep the layering of DESIGN §1 honest:
+// Lint rules. The import rules keep the layering of README, Architecture honest:
 // app/core and app/os never import electron; native-host imports nothing but node:*;
 // the panel (renderer/) imports shared types only.
 import tseslint from 'typescript-eslint';

@@ -1,5 +1,5 @@
 /**
- * Who launched the host, from its command line (DESIGN §8). The browser decides the argv, so
+ * Who launched the host, from its command line (docs/discovery.md). The browser decides the argv, so
  * the id it names is what the browser vouches for:
  *   Chrome & co.: `chrome-extension://<id>/` (on Windows followed by `--parent-window=<hwnd>`)
  *   Firefox:      `<path of the host manifest> <add-on id>`

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 
 /**
  * Asks the running hub for a token over the control socket and turns the answer into the one
- * frame the host hands out (DESIGN §8). The `mcpServers` block is the shape MCP-Link add-ins
+ * frame the host hands out (docs/discovery.md). The `mcpServers` block is the shape MCP-Link add-ins
  * read (reference/wire-protocols.md §1.2): they use only `url` and `headers.Authorization`.
  */
 export interface DiscoveryFrame {
@@ -38,7 +38,8 @@ interface HubAnswer {
 }
 
 export interface DiscoveryOptions {
-  socketPath: string;
+  /** Control sockets to ask, in order (app/os/hub-records.ts); the first that answers decides. */
+  socketPaths: readonly string[];
   clientId: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
@@ -47,13 +48,16 @@ export interface DiscoveryOptions {
 
 export async function discover(options: DiscoveryOptions): Promise<HostFrame> {
   const env = options.env ?? process.env;
-  let answer: HubAnswer;
-  try {
-    answer = await askHub(options.socketPath, { op: 'token', client: options.clientId }, options.timeoutMs ?? ASK_TIMEOUT_MS);
-  } catch (error) {
-    options.debug?.(`control socket ${options.socketPath}: ${(error as Error).message}`);
-    return hubNotRunning(startApp(env, options.debug));
+  let answer: HubAnswer | undefined;
+  for (const socketPath of options.socketPaths) {
+    try {
+      answer = await askHub(socketPath, { op: 'token', client: options.clientId }, options.timeoutMs ?? ASK_TIMEOUT_MS);
+      break;
+    } catch (error) {
+      options.debug?.(`control socket ${socketPath}: ${(error as Error).message}`);
+    }
   }
+  if (!answer) return hubNotRunning(startApp(env, options.debug));
   const urls = answer.urls;
   if (answer.ok === true && typeof answer.token === 'string' && urls && isString(urls.ws) && isString(urls.mcp) && isString(urls.sse)) {
     return {

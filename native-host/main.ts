@@ -1,11 +1,12 @@
 import { controlSocketPath } from '../app/os/control-socket-path.js';
 import { resolveDataDir } from '../app/os/data-dir.js';
+import { readHubRecords } from '../app/os/hub-records.js';
 import { callerClientId } from './caller.js';
 import { discover, type HostFrame } from './discovery.js';
 import { encodeFrame, FrameReader, type FrameEvent } from './framing.js';
 
 /**
- * The native-messaging host (DESIGN §8). A browser or an add-in launches it; it writes one
+ * The native-messaging host (docs/discovery.md). A browser or an add-in launches it; it writes one
  * discovery frame at once and answers every later frame with the same one. stdout carries
  * nothing but frames; diagnostics go to stderr, and only with INLET_HOST_DEBUG=1, because
  * browsers log a host's stderr and a chatty host fills their logs.
@@ -16,8 +17,18 @@ const debug = (message: string): void => {
 };
 
 const clientId = callerClientId(process.argv.slice(2));
-const socketPath = controlSocketPath(resolveDataDir(undefined, process.env));
-debug(`caller ${clientId}, control socket ${socketPath}`);
+const ownSocket = controlSocketPath(resolveDataDir(undefined, process.env));
+debug(`caller ${clientId}, control socket ${ownSocket}`);
+
+/**
+ * Where to ask: the data dir of this environment (INLET_HOME, else the default), then the hubs
+ * that run with another data dir and recorded themselves (docs/discovery.md). Read again on every
+ * ask, so a hub started after the host is found.
+ */
+function socketPaths(): string[] {
+  const recorded = readHubRecords().map((record) => record.controlSocket);
+  return [...new Set([ownSocket, ...recorded])];
+}
 
 let current: HostFrame | undefined;
 let exiting = false;
@@ -26,7 +37,7 @@ let exiting = false;
 async function answer(): Promise<HostFrame> {
   if (!current || current.type === 'inlet.error') {
     try {
-      current = await discover({ socketPath, clientId, debug });
+      current = await discover({ socketPaths: socketPaths(), clientId, debug });
     } catch (error) {
       // discover() reports every expected failure as a frame; this keeps the queue alive anyway.
       current = { type: 'inlet.error', code: 'HOST_FAILED', message: `The Inlet native host failed: ${(error as Error).message}.` };

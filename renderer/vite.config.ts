@@ -16,8 +16,9 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   base: '/',
-  // Nothing to copy verbatim: a public/ folder would land at paths the hub does not serve.
-  publicDir: false,
+  // Copied verbatim: only public/assets/ (the hub serves nothing else), which holds the style of
+  // the hub's own one-message pages (app/core/admin/message-page.ts).
+  publicDir: 'public',
   // No Preact plugin: esbuild compiles the JSX with Preact's automatic runtime directly.
   esbuild: {
     jsx: 'automatic',

@@ -29,6 +29,8 @@ const MACHINES = {
       firefox: `/home/me/.mozilla/native-messaging-hosts/${M}`,
     },
     presence: { chrome: '/home/me/.config/google-chrome', firefox: '/home/me/.mozilla', brave: '/home/me/.config/BraveSoftware/Brave-Browser' },
+    /** Edge's program as its vendor package installs it. */
+    edgeProgram: '/opt/microsoft/msedge/msedge',
   },
   darwin: {
     home: '/Users/me',
@@ -42,12 +44,14 @@ const MACHINES = {
       firefox: `/Users/me/Library/Application Support/Mozilla/NativeMessagingHosts/${M}`,
     },
     presence: { chrome: '/Users/me/Library/Application Support/Google/Chrome', firefox: '/Users/me/Library/Application Support/Firefox', brave: '/Users/me/Library/Application Support/BraveSoftware/Brave-Browser' },
+    edgeProgram: '/Applications/Microsoft Edge.app',
   },
   win32: {
     home: 'C:\\Users\\me',
     hostPath: 'C:\\Program Files\\Inlet\\resources\\native-host\\inlet-native-host.cmd',
     files: Object.fromEntries(BROWSERS.map((b) => [b, `C:\\Users\\me\\AppData\\Local\\Inlet\\NativeMessagingHosts\\${b}\\${M}`])) as Record<Browser, string>,
     presence: { chrome: 'C:\\Users\\me\\AppData\\Local\\Google\\Chrome\\User Data', firefox: 'C:\\Users\\me\\AppData\\Roaming\\Mozilla\\Firefox', brave: 'C:\\Users\\me\\AppData\\Local\\BraveSoftware\\Brave-Browser\\User Data' },
+    edgeProgram: 'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe',
   },
 } as const;
 type Os = keyof typeof MACHINES;
@@ -147,6 +151,16 @@ for (const os of Object.keys(MACHINES) as Os[]) {
       if (os === 'win32') assert.deepEqual(keys, [[CHROME_KEY, machine.files.chrome], ['HKCU\\Software\\Mozilla\\NativeMessagingHosts\\com.inlet.hub', machine.files.firefox]]);
     });
 
+    it('counts a browser whose program is installed but which was never started (no profile yet)', async () => {
+      const program = onDisk(root, machine.edgeProgram);
+      await mkdir(join(program, '..'), { recursive: true });
+      await writeFile(program, '');
+      assert.equal((await manifestStatus(options())).find((s) => s.target === 'edge')?.state, 'missing');
+      const result = await installManifests(options());
+      assert.deepEqual(result.installed.map((f) => f.target), ['chrome', 'edge', 'firefox']);
+      assert.equal(await readFile(onDisk(root, machine.files.edge), 'utf8'), chromeContent(machine.hostPath, [CHROME_ID]));
+    });
+
     it('writes the browsers it is told to even when they look absent', async () => {
       const result = await installManifests(options({ browsers: ['edge'] }));
       assert.deepEqual(result.installed.map((f) => f.path), [machine.files.edge]);
@@ -225,6 +239,16 @@ describe('manifest options', () => {
     assert.throws(() => planManifests({ ...base, extensionIds: ['not-an-id'] }), (e) => isHubError(e, 'USAGE'));
     assert.throws(() => planManifests({ ...base, firefoxIds: ['no spaces allowed'] }), (e) => isHubError(e, 'USAGE'));
     assert.throws(() => planManifests({ ...base, hostPath: 'build/native-host/inlet-native-host.sh' }), (e) => isHubError(e, 'USAGE'));
+  });
+
+  it('finds a browser by its command on PATH, as a distribution package installs it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'inlet-manifests-path-'));
+    await mkdir(join(root, 'usr', 'local', 'bin'), { recursive: true });
+    await writeFile(join(root, 'usr', 'local', 'bin', 'firefox-esr'), '');
+    const result = await installManifests({ ...base, root, env: { PATH: '/nowhere:/usr/local/bin' } });
+    assert.deepEqual(result.installed.map((f) => f.target), ['firefox']);
+    assert.ok(existsSync(join(root, 'home', 'me', '.mozilla', 'native-messaging-hosts', M)));
+    await rm(root, { recursive: true, force: true });
   });
 
   it('asks an injected detector which browsers are present', async () => {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { watch } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +13,14 @@ import { ControlServer } from '../app/core/discovery/control-server.js';
 import { createLogger } from '../app/core/base/log.js';
 import { TokenService } from '../app/core/security/tokens.js';
 import { controlSocketPath } from '../app/os/control-socket-path.js';
+import { hubRecordPath, hubRecordsDir } from '../app/os/hub-records.js';
+import { scratchHomeEnv, startHub as startServe, untilPrinted } from './helpers/hub-process.js';
 
 const HOST = join(dirname(fileURLToPath(import.meta.url)), '..', 'native-host', 'main.js');
 const URLS = { ws: 'ws://127.0.0.1:4100/ws', mcp: 'http://127.0.0.1:4100/mcp', sse: 'http://127.0.0.1:4100/sse' };
 const CHROME_ID = 'abcdefghijklmnopabcdefghijklmnop';
+/** The HOME the host runs with: a scratch one per test (set in beforeEach). */
+let scratchHome = '';
 type Frame = Record<string, unknown>;
 
 function frame(message: unknown): Buffer {
@@ -60,8 +64,9 @@ class HostProcess {
     this.exited = once(child, 'close').then(([code]) => ({ code: code as number | null, ...parseFrames(this.stdout), stderr: this.stderr }));
   }
 
+  /** As a browser starts it: a small environment; HOME is a scratch one (per-user records live there). */
   static start(args: string[], env: NodeJS.ProcessEnv): HostProcess {
-    return new HostProcess(spawn(process.execPath, [HOST, ...args], { env: { PATH: process.env.PATH, ...env } }));
+    return new HostProcess(spawn(process.execPath, [HOST, ...args], { env: { PATH: process.env.PATH, HOME: scratchHome, ...env } }));
   }
 
   /** Waits for the next whole frame on stdout. */
@@ -111,6 +116,7 @@ describe('native host', () => {
 
   beforeEach(async () => {
     home = await mkdtemp(join(tmpdir(), 'inlet-host-'));
+    scratchHome = join(home, 'user-home');
   });
   afterEach(async () => {
     await server?.close();
@@ -240,4 +246,51 @@ describe('native host', () => {
       assert.equal(result.frames[2]!.code, 'BAD_FRAME');
     });
   }
+});
+
+describe('native host and a hub outside the default data dir', () => {
+  it('finds a hub started with INLET_HOME through the record it leaves, which goes when the hub stops', async () => {
+    const hub = await startServe();
+    await untilPrinted(hub, 'Offer a stdio MCP server');
+    // The browser's environment: the user's HOME, no INLET_HOME.
+    const { HOME } = scratchHomeEnv();
+    const host = HostProcess.start([`chrome-extension://${CHROME_ID}/`], { HOME });
+    const found = await host.next();
+    assert.equal(found.type, 'inlet.discovery', JSON.stringify(found));
+    assert.equal(found.ws, hub.urls.ws);
+    assert.equal(found.name, `ext:${CHROME_ID}`);
+    host.end();
+    assert.equal((await host.exited).code, 0);
+
+    assert.equal(await hub.stop('SIGINT'), 0);
+    assert.deepEqual(await readdir(hubRecordsDir({ env: { HOME } })), [], 'the record is removed on shutdown');
+    const later = HostProcess.start([`chrome-extension://${CHROME_ID}/`], { HOME });
+    assert.equal((await later.next()).code, 'HUB_NOT_RUNNING');
+    later.end();
+    await later.exited;
+  });
+
+  it('ignores a record left by a hub that died, even where a socket still answers', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'inlet-host-records-'));
+    const HOME = join(root, 'home');
+    const dataDir = join(root, 'data');
+    const tokens = new TokenService(randomBytes(32), ConfigSchema.parse({}));
+    const server = new ControlServer({ path: controlSocketPath(dataDir), mint: (id) => tokens.mint(id), urls: () => URLS, log: createLogger('test:control') });
+    await server.start();
+    const gone = spawn(process.execPath, ['-e', '']);
+    await once(gone, 'exit');
+    const pid = gone.pid!;
+    const record = hubRecordPath(dataDir, { env: { HOME } });
+    await mkdir(dirname(record), { recursive: true });
+    await writeFile(record, JSON.stringify({ dataDir, controlSocket: controlSocketPath(dataDir), pid, startedAt: new Date().toISOString() }));
+    try {
+      const host = HostProcess.start([`chrome-extension://${CHROME_ID}/`], { HOME });
+      assert.equal((await host.next()).code, 'HUB_NOT_RUNNING');
+      host.end();
+      await host.exited;
+    } finally {
+      await server.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 });

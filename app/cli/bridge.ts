@@ -180,7 +180,8 @@ class Bridge {
     if (this.stopped) return;
     const delay = this.hubBackoff;
     this.hubBackoff = Math.min(this.hubBackoff * 2, MAX_BACKOFF);
-    this.log.warn(`${why}; retrying in ${delay / 1000} s`, { provider: this.options.name });
+    // `why` may be a whole sentence (a HubError's message): one sentence, one full stop.
+    this.log.warn(`${why.replace(/\.+$/, '')}; retrying in ${delay / 1000} s.`, { provider: this.options.name });
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => void this.connect(), delay);
   }

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../core/base/atomic-file.js';
 import { HubError } from '../core/base/errors.js';
 import { findRunningHub } from '../core/discovery/hub-file.js';
-import { inletCommand } from '../core/base/version.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';
 
 export const connectHelp = `Usage: inlet connect claude-desktop|claude-code|cursor [--name NAME] [--write]
 
-Prints the config that connects that AI client to this hub (DESIGN §9); with --write, merges it
-into the client's own config file (Claude Desktop, Cursor), keeping every other server there.
+Prints the config that connects that AI client to this hub; with --write, merges it into the
+client's own config file (Claude Desktop, Cursor), keeping every other server there. A hub
+outside the default data dir is named in the entry (--data-dir), so the client reaches it.
   claude-desktop  a stdio server entry running \`inlet stdio\` (it finds the hub by itself)
   claude-code     the \`claude mcp add\` command, with a token for ai:NAME
   cursor          a url + Authorization entry for ~/.cursor/mcp.json, with a token for ai:NAME
@@ -39,11 +39,10 @@ export async function connect(argv: string[]): Promise<number> {
   if (!CLIENTS.includes(client)) throw new HubError('USAGE', `Unknown client "${client}": use ${CLIENTS.join(', ')}.`);
   const context = createContext(values['data-dir']);
   const name = values.name ?? client;
-  const dataDirArgs = values['data-dir'] ? ['--data-dir', context.dataDir] : [];
   let entry: Record<string, unknown>;
   if (client === 'claude-desktop') {
-    const { command, args } = inletCommand();
-    entry = { command, args: [...args, 'stdio', '--name', name, ...dataDirArgs] };
+    const { command, args } = context.inlet;
+    entry = { command, args: [...args, 'stdio', '--name', name] };
   } else {
     const hub = await findRunningHub(context.dataDir);
     const token = (await context.tokens()).mint(`ai:${name}`);

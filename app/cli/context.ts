@@ -4,13 +4,16 @@ import { CONFIG_FILE } from '../core/discovery/hub-file.js';
 import type { SecretStore } from '../core/security/secret-store.js';
 import { loadOrCreateSecret, TokenService } from '../core/security/tokens.js';
 import type { Logger } from '../core/base/log.js';
-import { resolveDataDir } from '../os/data-dir.js';
+import { inletCommand, type InletCommand } from '../core/base/version.js';
+import { nonDefaultDataDir, resolveDataDir } from '../os/data-dir.js';
 import { selectSecretStore } from '../os/secret-store-select.js';
 
-/** What every command needs: the data dir, resolved one way (DESIGN §9), and its stores. */
+/** What every command needs: the data dir, resolved one way (docs/config.md), and its stores. */
 export interface CliContext {
   dataDir: string;
   configPath: string;
+  /** How another program runs `inlet` to reach this data dir (`--data-dir` when not the default). */
+  inlet: InletCommand;
   /** The keychain when it works, else the 0600 file (see app/os/secret-store-select.ts). */
   secretStore(log?: Logger): Promise<SecretStore>;
   loadConfig(): Promise<LoadedConfig>;
@@ -30,6 +33,7 @@ export function createContext(dataDirFlag: string | undefined): CliContext {
   return {
     dataDir,
     configPath,
+    inlet: inletCommand(nonDefaultDataDir(dataDir)),
     secretStore,
     loadConfig: () => loadConfig(configPath),
     tokens: async () => {

@@ -3,13 +3,15 @@ import { findRunningHub } from '../core/discovery/hub-file.js';
 import { createLogger, setLogSink } from '../core/base/log.js';
 import { VERSION } from '../core/base/version.js';
 import { resolveDataDir } from '../os/data-dir.js';
+import { keytarProblem } from '../os/keytar-build.js';
 import { selectSecretStore } from '../os/secret-store-select.js';
 import { parse } from './args.js';
 
 export const doctorHelp = `Usage: inlet doctor [--data-dir DIR]
 
 Says how this installation is set up: the data dir, where the install secret lives (the OS
-keychain, or the 0600 file and why), whether a hub is running, and the Node version.
+keychain, or the 0600 file and why), what keeps keytar (the keychain module) from working and
+the command that fixes it, whether a hub is running, and the Node version.
 Set INLET_KEYCHAIN=off to keep the secret in the file even where a keychain works.`;
 
 /**
@@ -36,6 +38,10 @@ export async function doctor(argv: string[]): Promise<number> {
     code = 1;
   } finally {
     setLogSink(restore);
+  }
+  if (process.env.INLET_KEYCHAIN?.trim().toLowerCase() !== 'off') {
+    const problem = await keytarProblem();
+    if (problem) lines.push(`Keychain:      keytar is not usable; missing: ${problem.missing}.`, `               Fix: ${problem.fix}`);
   }
 
   try {

@@ -1,5 +1,6 @@
 import { describeError, HubError } from '../core/base/errors.js';
 import { VERSION } from '../core/base/version.js';
+import { tolerateClosedOutput } from './closed-output.js';
 
 type Command = { run: () => Promise<(argv: string[]) => Promise<number>>; summary: string };
 
@@ -20,19 +21,49 @@ const COMMANDS: Record<string, Command> = {
   manifests: { run: async () => (await import('./manifests.js')).manifests, summary: 'register the native-messaging host with the browsers' },
 };
 
+const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
+
 export const usage = `Inlet ${VERSION}: an MCP hub the tools connect in to.
 
-Usage: inlet <command> [options]
+Usage: inlet [--data-dir DIR] <command> [options]
 
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(NAME_WIDTH)}${c.summary}`)
   .join('\n')}
 
-Every command takes --data-dir DIR (else INLET_HOME, else the per-OS config dir) and --help.`;
+Every command takes --data-dir DIR, before or after its name (else INLET_HOME, else the per-OS
+config dir), and --help. See docs/config.md for the data dir and its files.`;
+
+/**
+ * `--data-dir DIR` written before the command name. Commands printed for other programs to run
+ * put it there (app/core/base/version.ts, inletCommand), so that `… stdio`, `… token create` or
+ * `… bridge --name N -- CMD` can be appended to one prefix. It is handed to the command as its
+ * own first option; one given after the command name comes later and wins.
+ */
+function splitLeadingDataDir(argv: string[]): { leading: string[]; rest: string[] } {
+  let i = 0;
+  while (i < argv.length) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--data-dir=')) i += 1;
+    else if (arg === '--data-dir') {
+      if (i + 1 >= argv.length) throw new HubError('USAGE', 'Option --data-dir needs a directory: inlet --data-dir DIR <command>.');
+      i += 2;
+    } else break;
+  }
+  return { leading: argv.slice(0, i), rest: argv.slice(i) };
+}
 
 /** Runs the CLI; returns the exit code. Failures print one sentence to stderr. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  tolerateClosedOutput();
+  let split: { leading: string[]; rest: string[] };
+  try {
+    split = splitLeadingDataDir(argv);
+  } catch (error) {
+    process.stderr.write(`inlet: ${describeError(error)}\n`);
+    return 2;
+  }
+  const [name, ...rest] = split.rest;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage);
     return name ? 0 : 2;
@@ -47,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.run())(rest);
+    return await (await command.run())([...split.leading, ...rest]);
   } catch (error) {
     process.stderr.write(`inlet ${name}: ${describeError(error)}\n`);
     return error instanceof HubError && error.code === 'USAGE' ? 2 : 1;

@@ -1,46 +1,57 @@
 import { Hub } from '../core/hub.js';
 import { createLogger } from '../core/base/log.js';
-import { inletCommand, inletCommandLine } from '../core/base/version.js';
 import { describeError } from '../core/base/errors.js';
 import { parse, parsePort } from './args.js';
 import { createContext } from './context.js';
+import { deferredLogger } from './deferred-logger.js';
+import { serveWelcome } from './serve-welcome.js';
 import { controlSocketPath } from '../os/control-socket-path.js';
+import { recordHub } from '../os/hub-records.js';
 
 export const serveHelp = `Usage: inlet serve [--port N] [--host H] [--data-dir DIR]
 
 Runs the hub headless: providers dial in on /ws, AI clients use /mcp.
   --port N      port to listen on (default from config.json, 41414; 0 picks a free one)
   --host H      address to listen on (default 127.0.0.1)
-Stops cleanly on Ctrl-C / SIGTERM.`;
+Stops cleanly on Ctrl-C, SIGTERM or SIGHUP, also when its output goes to a pipe that closed
+(\`inlet serve 2>&1 | tee hub.log\`): calls in flight get their error, hub.json and the control
+socket are removed.`;
 
 export async function serve(argv: string[]): Promise<number> {
   const { values } = parse(argv, { port: { type: 'string' }, host: { type: 'string' } });
   if (values.help) return (console.log(serveHelp), 0);
+  const port = parsePort(values.port);
   const context = createContext(values['data-dir']);
+  // The keychain's "using the file instead" warning is said once the hub runs: a serve that
+  // fails says only why it failed.
+  const secretsLog = deferredLogger(createLogger('secrets'));
+  const socketPath = controlSocketPath(context.dataDir);
   const hub = new Hub({
     dataDir: context.dataDir,
-    secretStore: await context.secretStore(createLogger('secrets')),
-    port: parsePort(values.port),
+    secretStore: await context.secretStore(secretsLog),
+    port,
     host: values.host,
-    controlSocketPath: controlSocketPath(context.dataDir),
+    controlSocketPath: socketPath,
+    inletCommand: context.inlet,
   });
   await hub.start();
-  const urls = hub.urls;
-  const out = process.stdout;
-  out.write(`Inlet hub running (data dir ${context.dataDir}).\n`);
-  out.write(`  providers dial: ${urls.ws}${urls.remoteWs ? `  and ${urls.remoteWs}` : ''}\n`);
-  out.write(`  AI clients use: ${urls.mcp}\n`);
-  out.write(`  panel (one-time login link, valid 2 minutes; \`inlet panel\` prints a fresh one):\n    ${hub.admin.loginUrl()}\n\n`);
-  out.write(`Connect an AI client:\n`);
-  const inlet = inletCommandLine();
-  const { command, args } = inletCommand();
-  out.write(`  Claude Code:    claude mcp add --transport http inlet ${urls.mcp} --header "Authorization: Bearer $(${inlet} token create --client ai:claude-code)"\n`);
-  out.write(`  Claude Desktop: ${JSON.stringify({ mcpServers: { inlet: { command, args: [...args, 'stdio', '--name', 'claude-desktop'] } } })}\n`);
-  out.write(`Offer a stdio MCP server as tools: ${inlet} bridge --name NAME -- COMMAND ARGS...\n`);
+  secretsLog.flush();
+  // Lets the native host find this hub when its data dir is not the default one.
+  const forget = await recordHub({ dataDir: context.dataDir, controlSocket: socketPath, pid: process.pid, startedAt: hub.startedAt.toISOString() }).catch((error) => {
+    hub.log.warn('browser extensions will not find this hub: it could not be recorded for the native host', { error: describeError(error) });
+    return async () => undefined;
+  });
+  process.stdout.write(serveWelcome(hub.urls, context.dataDir, hub.admin.loginUrl(), context.inlet));
+  const code = await stopOnSignal(hub);
+  await forget().catch(() => undefined);
+  return code;
+}
 
+/** Resolves with the exit code once a signal stopped the hub; a second Ctrl-C stops at once. */
+function stopOnSignal(hub: Hub): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
         process.stderr.write('inlet: stopping now.\n');
         process.exit(130);
@@ -55,7 +66,7 @@ export async function serve(argv: string[]): Promise<number> {
         },
       );
     };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    // SIGHUP: the terminal that started the hub closed.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
   });
 }

@@ -3,6 +3,7 @@ import type { HubStatus } from '../core/admin/status.js';
 import { AdminClient } from './admin-client.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';
+import { commandLine } from '../shared/command-line.js';
 
 export const statusHelp = `Usage: inlet status [--json] [--data-dir DIR]
 
@@ -19,18 +20,19 @@ export async function status(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(snapshot, null, 2) + '\n');
     return 0;
   }
-  process.stdout.write(formatStatus(snapshot));
+  process.stdout.write(formatStatus(snapshot, Date.now(), commandLine(context.inlet.command, context.inlet.args)));
   return 0;
 }
 
-export function formatStatus(s: HubStatus, now = Date.now()): string {
+/** `inlet` is how to run the command so that it reaches this hub (CliContext.inlet). */
+export function formatStatus(s: HubStatus, now = Date.now(), inlet = 'inlet'): string {
   const lines = [
     `Inlet ${s.version} (pid ${s.pid}), up ${ago(s.startedAt, now)}`,
     `  AI clients: ${s.urls.mcp}    providers: ${s.urls.ws}${s.urls.remoteWs ? `, ${s.urls.remoteWs}` : ''}`,
     '',
   ];
   if (s.providers.length === 0) {
-    lines.push('No provider connected yet. Connect one with: inlet bridge --name NAME -- COMMAND ARGS...');
+    lines.push(`No provider connected yet. Connect one with: ${inlet} bridge --name NAME -- COMMAND ARGS...`);
   } else {
     lines.push(`${s.providers.length} provider(s), ${s.toolCount} tool(s):`);
     for (const p of s.providers) {

@@ -21,7 +21,7 @@ import { ToolRegistry } from './catalog/tool-registry.js';
 import { ToolRouter } from './calls/tool-router.js';
 import { loadOrCreateSecret, TokenService, type TokenIdentity } from './security/tokens.js';
 import { CLOSE } from './providers/ws-transport.js';
-import { VERSION } from './base/version.js';
+import { inletCommand, VERSION, type InletCommand } from './base/version.js';
 import { buildStatus, type HubStatus } from './admin/status.js';
 import { closeServer, hostForUrl, listen, startProviderListener } from './http/listeners.js';
 import { ControlServer } from './discovery/control-server.js';
@@ -44,6 +44,8 @@ export interface HubOptions {
   controlSocketPath?: string;
   /** Write hub.json (default true). */
   writeDiscovery?: boolean;
+  /** How other programs run `inlet` to reach this hub, shown in the panel (default: no --data-dir). */
+  inletCommand?: InletCommand;
   log?: Logger;
 }
 
@@ -161,6 +163,7 @@ export class Hub {
         rotateSecret: () => this.rotateSecret(),
         verifyAudit: () => verifyAudit(this.options.dataDir),
         origin: () => this.urls.mcp.replace(/\/mcp$/, ''),
+        inlet: () => this.options.inletCommand ?? inletCommand(),
         onChange: (listener) => {
           this.changeListeners.add(listener);
           return () => this.changeListeners.delete(listener);

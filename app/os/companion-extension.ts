@@ -6,7 +6,7 @@ export { COMPANION_EXTENSION_ID, COMPANION_FIREFOX_ID, COMPANION_PROVIDER_NAME }
 
 /**
  * The ids of Inlet's companion extension (clients/browser-extension), which the manifest
- * installer allows by default (DESIGN §8). Native messaging trusts an extension by id alone,
+ * installer allows by default (docs/discovery.md). Native messaging trusts an extension by id alone,
  * so the ids must not drift:
  *
  * - Chromium-family browsers derive an extension's id from the `key` in its manifest.json (the

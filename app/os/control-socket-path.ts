@@ -5,7 +5,7 @@ import { join } from 'node:path';
 export const CONTROL_SOCKET_FILE = 'control.sock';
 
 /**
- * Where the hub's control socket lives (DESIGN §3): a Unix socket in the data dir, so the data
+ * Where the hub's control socket lives (docs/config.md): a Unix socket in the data dir, so the data
  * dir's 0700 mode already keeps other users out, or on Windows a named pipe per OS user (pipes
  * live in their own namespace, not in the file system).
  *

@@ -7,7 +7,7 @@ import { describeError, HubError } from '../core/base/errors.js';
 import { SECRET_BYTES, type SecretStore } from '../core/security/secret-store.js';
 
 /**
- * The install secret in the OS keychain through keytar (DESIGN §4): the macOS Keychain, the
+ * The install secret in the OS keychain through keytar (docs/config.md): the macOS Keychain, the
  * Windows Credential Manager, or a Secret Service (gnome-keyring, KWallet) over D-Bus on Linux.
  * keytar is an optional dependency with a native module: it is imported only when a keychain is
  * wanted, and its absence is an answer (the file store takes over), never a crash at startup.

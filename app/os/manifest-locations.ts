@@ -1,7 +1,7 @@
 import { posix, win32 } from 'node:path';
 
 /**
- * Where each browser reads native-messaging host manifests for the current user (DESIGN §8).
+ * Where each browser reads native-messaging host manifests for the current user (docs/discovery.md).
  * Sources:
  *  - Chrome/Chromium: developer.chrome.com/docs/extensions/develop/concepts/native-messaging
  *    ("Native messaging host location"): ~/.config/{google-chrome,chromium}/NativeMessagingHosts,

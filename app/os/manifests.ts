@@ -7,13 +7,14 @@ import {
   BROWSER_TABLE, BROWSERS, HOST_NAME, manifestFile, pathFor, presenceDirs, registryKey, toManifestPlatform,
   type Browser, type LocationContext,
 } from './manifest-locations.js';
+import { executableCandidates } from './browser-executables.js';
 import { parseRegDefault, regAddArgs, regDeleteArgs, regQueryArgs, runRegExe, type RegRunner } from './windows-registry.js';
 
 export type { RegRunner } from './windows-registry.js';
 export { BROWSERS, BROWSER_TABLE, HOST_NAME, type Browser } from './manifest-locations.js';
 
 /**
- * Installs, removes and checks the native-messaging host manifests (DESIGN §8). Everything the
+ * Installs, removes and checks the native-messaging host manifests (docs/discovery.md). Everything the
  * OS provides is a parameter, so tests run the Linux, macOS and Windows logic on one machine:
  * `root` maps every OS path into a directory, and `runReg` stands in for reg.exe.
  */
@@ -25,8 +26,11 @@ export interface ManifestEnvironment {
   /** Maps every OS path below this directory: `C:\Users\me` → `<root>/C/Users/me`. */
   root?: string;
   runReg?: RegRunner;
-  /** Is this browser installed for the user? Default: one of its data directories exists. */
-  isPresent?: (browser: Browser, dirs: string[]) => boolean | Promise<boolean>;
+  /**
+   * Is this browser installed for the user? `paths` are its profile folders and the places its
+   * program would be (browser-executables.ts); by default, it is when one of them exists.
+   */
+  isPresent?: (browser: Browser, paths: string[]) => boolean | Promise<boolean>;
 }
 
 export interface ManifestOptions extends ManifestEnvironment {
@@ -198,8 +202,8 @@ function context(options: ManifestEnvironment): LocationContext {
 async function presentBrowsers(options: ManifestEnvironment, ctx: LocationContext): Promise<Browser[]> {
   const present: Browser[] = [];
   for (const browser of BROWSERS) {
-    const dirs = presenceDirs(browser, ctx);
-    const found = options.isPresent ? await options.isPresent(browser, dirs) : dirs.some((dir) => existsSync(real(dir, options)));
+    const paths = [...presenceDirs(browser, ctx), ...executableCandidates(browser, ctx)];
+    const found = options.isPresent ? await options.isPresent(browser, paths) : paths.some((path) => existsSync(real(path, options)));
     if (found) present.push(browser);
   }
   return present;

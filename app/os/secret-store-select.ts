@@ -19,7 +19,7 @@ import {
 } from './keychain-secret-store.js';
 
 /**
- * Picks where the install secret lives (DESIGN §4): the OS keychain when a write-read-delete
+ * Picks where the install secret lives (docs/config.md): the OS keychain when a write-read-delete
  * canary passes, else the 0600 file with one loud warning per process. `INLET_KEYCHAIN=off`
  * in the environment forces the file store (a server where a keychain exists but should not be
  * used, or a test that must not touch the user's keyring).

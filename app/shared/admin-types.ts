@@ -1,6 +1,6 @@
 /**
  * The shapes the admin API answers with (docs/admin-api.md), shared by the hub (app/core) and
- * the panel (renderer/): DESIGN §1 lets the renderer import shared types only, so they live
+ * the panel (renderer/): README, Architecture lets the renderer import shared types only, so they live
  * here, in a file that imports nothing.
  */
 
@@ -22,6 +22,8 @@ export interface ApprovalSettings {
   allow_read_only: boolean;
   max_pending: number;
   max_pending_per_caller: number;
+  /** Seconds between the progress notifications that keep a waiting call's AI client waiting. */
+  keepalive_s: number;
 }
 
 export interface ProviderStatus {
@@ -60,6 +62,8 @@ export interface Pending {
   arguments: unknown;
   /** Why the AI asks (Claude Code's permission prompts carry one). */
   reason?: string;
+  /** The AI client asked for progress, so Inlet keeps its request alive while the call waits. */
+  keptAlive?: boolean;
   /** Epoch milliseconds, on the hub's clock. */
   createdAt: number;
   expiresAt: number;

@@ -1,5 +1,5 @@
 @echo off
-rem Inlet's native-messaging host launcher for Windows (DESIGN 8). Chrome runs a .cmd host
+rem Inlet's native-messaging host launcher for Windows (docs\discovery.md). Chrome runs a .cmd host
 rem through cmd.exe and passes "chrome-extension://ID/ --parent-window=N"; %* passes it on.
 rem   - packaged app (this file in <resources>\native-host\): the app's Electron binary runs
 rem     the host as plain Node (ELECTRON_RUN_AS_NODE=1);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Inlet's native-messaging host launcher (DESIGN §8). Browsers run the file named in the host
+# Inlet's native-messaging host launcher (docs/discovery.md). Browsers run the file named in the host
 # manifest with no shell and a minimal environment, so this script finds the host on its own:
 #   - inside a packaged app (this file in <resources>/native-host/): the app's own Electron
 #     binary runs the host as plain Node (ELECTRON_RUN_AS_NODE=1), so no separate Node is needed;

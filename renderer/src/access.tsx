@@ -52,9 +52,10 @@ export function RevokeView(props: { sessions: HubStatus['sessions']; revoked: st
 /**
  * Rotating the install secret cuts off every provider, AI client and this login, so it takes a
  * second, explicit step. The question takes the keyboard focus (on Cancel, the safe answer);
- * Escape or Cancel backs out and gives the focus back to the button that asked.
+ * Escape or Cancel backs out and gives the focus back to the button that asked. `inlet` is this
+ * installation's command line, data dir included (PanelState.inlet).
  */
-export function RotateSecret() {
+export function RotateSecret(props: { inlet: string }) {
   const [confirming, setConfirming] = useState(false);
   const [done, setDone] = useState<string | undefined>();
   const { busy, error, run } = useAction();
@@ -70,7 +71,7 @@ export function RotateSecret() {
   if (done) {
     return (
       <div class="notice" role="status">
-        {done} Run <code>inlet panel</code> for a fresh login link; reconnect providers and AI clients with new tokens.
+        {done} Run <code>{props.inlet} panel</code> for a fresh login link; reconnect providers and AI clients with new tokens.
       </div>
     );
   }

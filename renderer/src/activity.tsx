@@ -1,5 +1,5 @@
 import type { Activity, Outcome } from './types';
-import { clock, Empty } from './ui';
+import { clock, duration, Empty } from './ui';
 
 const OUTCOME: Record<Outcome, string> = {
   ok: 'done',
@@ -26,7 +26,8 @@ export function ActivityView(props: { activity: Activity[] }) {
     );
   }
   return (
-    // Scrolls sideways on a narrow window rather than squeezing the columns; focusable for the keyboard.
+    // A table from 640 px up; narrower, each call is a small block of its own (style.css), so
+    // nothing wraps letter by letter and the duration is never cut off.
     <div class="table-wrap" tabIndex={0} role="region" aria-label="Recent activity table">
       <table class="activity">
         <thead>
@@ -44,22 +45,24 @@ export function ActivityView(props: { activity: Activity[] }) {
         <tbody>
           {props.activity.map((entry) => (
             <tr key={entry.id}>
-              <td>
+              <td class="time">
                 <time dateTime={entry.time}>{clock(entry.time)}</time>
               </td>
-              <td>{entry.caller}</td>
-              <td>
+              <td class="caller">{entry.caller}</td>
+              <td class="tool">
                 <code>
                   {entry.provider} / {entry.tool}
                 </code>
               </td>
-              <td>
+              <td class="decided">
                 <span class={`badge policy-${entry.decision}`}>{entry.decision}</span> {decider(entry)}
               </td>
-              <td>
+              <td class="outcome">
                 <span class={`badge outcome-${entry.outcome}`}>{OUTCOME[entry.outcome]}</span>
               </td>
-              <td class="num">{entry.durationMs} ms</td>
+              <td class="num duration" title={`${entry.durationMs} ms`}>
+                {duration(entry.durationMs)}
+              </td>
             </tr>
           ))}
         </tbody>

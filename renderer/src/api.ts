@@ -48,40 +48,64 @@ export const api = {
   rotateSecret: () => request<{ ok: true; message: string }>('POST', '/api/secret/rotate', { confirm: 'rotate' }),
 };
 
-export type Connection = 'connecting' | 'live' | 'reconnecting' | 'logged-out';
+export type Connection =
+  | { kind: 'connecting' }
+  | { kind: 'live' }
+  /** The stream broke; the browser is trying once more by itself (the hub asks for 1 s). */
+  | { kind: 'interrupted' }
+  /** The hub cannot be reached: the next attempt is at `retryAt` (this browser's clock). */
+  | { kind: 'lost'; retryAt: number; retryNow: () => void }
+  | { kind: 'logged-out' };
 
-const RETRY_MS = 2_000;
+/** Seconds between attempts while the hub is away: quick at first, then every 15 s. */
+const RETRY_S = [1, 2, 4, 8, 15];
 
 /**
- * Follows `/api/events`: every `state` event replaces the whole picture. While the stream is
- * merely interrupted the browser reconnects by itself; when it is refused for good (EventSource
- * gives no status code) one plain request tells a lost login (401) from a hub that is away.
+ * Follows `/api/events`: every `state` event replaces the whole picture. When the stream breaks,
+ * the browser's own reconnection gets one try (a hub that restarts or ends every stream, as a
+ * secret rotation does, is back or refuses at once); if that fails too, one plain request tells
+ * a lost login (401) from a hub that is away. While it is away the panel reconnects on its own
+ * schedule, shown as a countdown with "Retry now".
  */
 export function watchState(onState: (state: PanelState) => void, onConnection: (connection: Connection) => void): () => void {
   let source: EventSource | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  let interrupted = false;
   let stopped = false;
 
   const reopenLater = () => {
-    onConnection('reconnecting');
-    if (!stopped) retry = setTimeout(open, RETRY_MS);
+    if (stopped) return;
+    const delayMs = 1000 * RETRY_S[Math.min(failures, RETRY_S.length - 1)]!;
+    failures += 1;
+    clearTimeout(retry);
+    retry = setTimeout(open, delayMs);
+    onConnection({ kind: 'lost', retryAt: Date.now() + delayMs, retryNow: open });
   };
 
   function open(): void {
+    clearTimeout(retry);
+    source?.close();
     const current = new EventSource('/api/events');
     source = current;
     current.addEventListener('state', (event) => {
-      onConnection('live');
+      failures = 0;
+      interrupted = false;
+      onConnection({ kind: 'live' });
       const state = JSON.parse((event as MessageEvent<string>).data) as PanelState;
       // Countdowns are on the hub's clock: remember how far this browser's clock is off.
       if (typeof state.now === 'number') hubClockOffset = state.now - Date.now();
       onState(state);
     });
     current.onerror = () => {
-      if (current.readyState === EventSource.CONNECTING) return onConnection('reconnecting');
+      if (current !== source) return;
+      if (current.readyState === EventSource.CONNECTING && !interrupted && failures === 0) {
+        interrupted = true;
+        return onConnection({ kind: 'interrupted' });
+      }
       current.close();
       fetch('/api/state', { credentials: 'same-origin' }).then(
-        (response) => (response.status === 401 ? onConnection('logged-out') : reopenLater()),
+        (response) => (response.status === 401 ? onConnection({ kind: 'logged-out' }) : reopenLater()),
         reopenLater,
       );
     };

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { RevokeView, RotateSecret } from './access';
 import { ActivityView } from './activity';
 import { watchState, type Connection } from './api';
+import { ConnectionStatus, LostBanner, usePageTitle } from './connection';
 import { PendingView } from './pending';
 import { PauseSwitch, PolicySettings } from './policy';
 import { ProvidersView } from './providers';
@@ -13,18 +14,21 @@ import type { PanelState } from './types';
 import { Section } from './ui';
 import './style.css';
 
-const CONNECTION_TEXT: Record<Connection, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Hub unreachable: reconnecting…',
-  'logged-out': 'Logged out',
-};
-
 /** The whole panel: one live state from `/api/events`, shown by one view per concept. */
 function App() {
   const [state, setState] = useState<PanelState | undefined>();
-  const [connection, setConnection] = useState<Connection>('connecting');
-  useEffect(() => watchState(setState, setConnection), []);
+  const [lastUpdate, setLastUpdate] = useState<Date | undefined>();
+  const [connection, setConnection] = useState<Connection>({ kind: 'connecting' });
+  useEffect(
+    () =>
+      watchState((next) => {
+        setState(next);
+        setLastUpdate(new Date());
+      }, setConnection),
+    [],
+  );
+  usePageTitle(state?.pending.length ?? 0, connection);
+  const lost = connection.kind === 'lost';
 
   return (
     <>
@@ -34,38 +38,39 @@ function App() {
           <a href="#pending">Pending</a> <a href="#providers">Providers</a> <a href="#activity">Activity</a> <a href="#policy">Policy</a>{' '}
           <a href="#tokens">Tokens</a>
         </nav>
-        <p class={`connection ${connection}`} role="status">
-          {CONNECTION_TEXT[connection]}
-          {state && ` · v${state.status.version}`}
-        </p>
+        <ConnectionStatus connection={connection} version={state?.status.version} />
+        {lost && <LostBanner connection={connection} lastUpdate={state && lastUpdate} />}
       </header>
-      {connection === 'logged-out' ? <LoggedOut /> : state ? <Panel state={state} /> : <p class="boot">Loading…</p>}
+      {connection.kind === 'logged-out' ? <LoggedOut inlet={state?.inlet} /> : state ? <Panel state={state} stale={lost} /> : <p class="boot">Loading…</p>}
     </>
   );
 }
 
-function LoggedOut() {
+/** `inlet` is the last state's command for this hub (it carries --data-dir where the hub's is not the default). */
+function LoggedOut({ inlet }: { inlet: PanelState['inlet'] | undefined }) {
   return (
     <main class="logged-out">
       <h2>This panel is logged out</h2>
       <p>
-        The login expired, or the install secret was rotated. Run <code>inlet panel</code> and open the link it prints.
+        The login expired, or the install secret was rotated. Run <code>{inlet ? commandLine(inlet.command, [...inlet.args, 'panel']) : 'inlet panel'}</code>{' '}
+        and open the link it prints.
       </p>
     </main>
   );
 }
 
-function Panel({ state }: { state: PanelState }) {
+/** While the hub is away the last state stays readable, dimmed and inert: nothing in it can be acted on. */
+function Panel({ state, stale }: { state: PanelState; stale: boolean }) {
   const { status, pending, activity, approvals, revoked } = state;
   return (
-    <main>
+    <main class={stale ? 'stale' : undefined} inert={stale} aria-label={stale ? 'Last known state (the hub is unreachable)' : undefined}>
       {approvals.paused && (
         <p class="banner" role="status">
           Paused: every new call is denied.
         </p>
       )}
       <Section id="pending" title="Pending approvals" count={pending.length}>
-        <PendingView pending={pending} paused={approvals.paused} />
+        <PendingView pending={pending} paused={approvals.paused} keepaliveS={approvals.keepalive_s} />
       </Section>
       <Section id="providers" title="Providers" count={status.providers.length}>
         <ProvidersView providers={status.providers} wsUrl={status.urls.ws} inlet={commandLine(state.inlet.command, state.inlet.args)} />
@@ -84,7 +89,7 @@ function Panel({ state }: { state: PanelState }) {
         <TokensView mcpUrl={status.urls.mcp} inlet={state.inlet} />
         <RevokeView sessions={status.sessions} revoked={revoked} />
         <h3>Install secret</h3>
-        <RotateSecret />
+        <RotateSecret inlet={commandLine(state.inlet.command, state.inlet.args)} />
       </Section>
     </main>
   );

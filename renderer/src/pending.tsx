@@ -7,7 +7,7 @@ import { Empty, useNow } from './ui';
  * The calls waiting for a person. A decision's refusal (409: "Too late: this request timed out")
  * is kept here rather than on its card, because by then the card is leaving the list.
  */
-export function PendingView(props: { pending: Pending[]; paused: boolean }) {
+export function PendingView(props: { pending: Pending[]; paused: boolean; keepaliveS: number }) {
   const [notice, setNotice] = useState<string | undefined>();
   return (
     <>
@@ -32,7 +32,7 @@ export function PendingView(props: { pending: Pending[]; paused: boolean }) {
         <ul class="cards single">
           {props.pending.map((item) => (
             <li key={item.id}>
-              <PendingCard item={item} onRefused={setNotice} />
+              <PendingCard item={item} keepaliveS={props.keepaliveS} onRefused={setNotice} />
             </li>
           ))}
         </ul>
@@ -41,7 +41,7 @@ export function PendingView(props: { pending: Pending[]; paused: boolean }) {
   );
 }
 
-function PendingCard(props: { item: Pending; onRefused: (message: string) => void }) {
+function PendingCard(props: { item: Pending; keepaliveS: number; onRefused: (message: string) => void }) {
   const { item } = props;
   const now = useNow(250);
   // Stays set after a success: the next state event removes the card, and a second click meanwhile would only earn a 409.
@@ -85,6 +85,7 @@ function PendingCard(props: { item: Pending; onRefused: (message: string) => voi
         </span>
         <progress max={total} value={left} aria-hidden="true" />
       </p>
+      <ClientWait keptAlive={item.keptAlive === true} everyS={props.keepaliveS} />
       <div class="actions" role="group" aria-label={`Decide on ${what}`}>
         <button type="button" class="approve" disabled={busy} onClick={() => decide(true, false)}>
           Approve
@@ -100,5 +101,37 @@ function PendingCard(props: { item: Pending; onRefused: (message: string) => voi
         </button>
       </div>
     </article>
+  );
+}
+
+/**
+ * Whether the AI client waits as long as the countdown: only one that asked for progress can be
+ * kept waiting; any other gives up at its own time limit (docs/approvals.md, with sources).
+ */
+function ClientWait(props: { keptAlive: boolean; everyS: number }) {
+  if (props.keptAlive) {
+    return (
+      <p class="hint client-wait">
+        Inlet tells the AI client every {props.everyS} s that this call still waits, so a client that counts that as a sign of life (Claude Code does) keeps waiting until
+        you decide.
+      </p>
+    );
+  }
+  return (
+    <details class="hint client-wait">
+      <summary>The AI client may stop waiting before this countdown ends</summary>
+      <p>It asked for no progress updates, so nothing can keep it waiting: it gives up at its own time limit. To raise that limit:</p>
+      <ul>
+        <li>
+          Claude Code: <code>MCP_TOOL_TIMEOUT</code> (milliseconds), or <code>"timeout"</code> in the server&apos;s <code>.mcp.json</code> entry.
+        </li>
+        <li>
+          Apps on the MCP TypeScript SDK: 60 s per request, unless the app passes a longer <code>timeout</code>, or <code>onprogress</code> with{' '}
+          <code>resetTimeoutOnProgress: true</code>.
+        </li>
+        <li>Claude Desktop and Cursor document no setting (Claude Desktop users report about 60 s).</li>
+      </ul>
+      <p>Or set a shorter approval timeout under Policy, so Inlet answers before the client gives up.</p>
+    </details>
   );
 }

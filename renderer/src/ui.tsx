@@ -115,9 +115,20 @@ export function span(ms: number): string {
   return `${Math.floor(s / 86_400)} d`;
 }
 
-/** A local wall-clock time, with the date only when it is not today. */
-export function clock(iso: string): string {
+/** A local wall-clock time, with the date when it is not today (and the year when not this year). */
+export function clock(iso: string, now = new Date()): string {
   const date = new Date(iso);
-  const today = new Date().toDateString() === date.toDateString();
-  return today ? date.toLocaleTimeString() : date.toLocaleString();
+  const time = date.toLocaleTimeString();
+  if (date.toDateString() === now.toDateString()) return time;
+  const day = date.toLocaleDateString(undefined, { day: 'numeric', month: 'short', ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }) });
+  return `${day}, ${time}`;
+}
+
+/** How long something took, for people: "< 1 ms", "120 ms", "9.5 s", "2 min 5 s". */
+export function duration(ms: number): string {
+  if (ms < 1) return '< 1 ms';
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s`;
+  const s = Math.round(ms / 1000);
+  return s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }

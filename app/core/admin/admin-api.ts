@@ -15,8 +15,10 @@ import type { HubStatus } from './status.js';
 import { assertClientId, bearerToken, type TokenService } from '../security/tokens.js';
 import type { Activity } from '../calls/tool-router.js';
 import type { PanelState } from '../../shared/admin-types.js';
-import { inletCommand } from '../base/version.js';
+import type { InletCommand } from '../base/version.js';
 import type { FailureThrottle } from '../security/failure-throttle.js';
+import { commandLine } from '../../shared/command-line.js';
+import { PANEL_CSP, sendMessagePage } from './message-page.js';
 
 export interface AdminBackend {
   status(): HubStatus;
@@ -28,13 +30,15 @@ export interface AdminBackend {
   rotateSecret(): Promise<void>;
   verifyAudit(): VerifyResult;
   origin(): string;
+  /** How to run `inlet` so that it reaches this hub (PanelState.inlet). */
+  inlet(): InletCommand;
   onChange(listener: () => void): () => void;
   /** Counts failed logins and 401s per address (429 past the limit). */
   throttle: FailureThrottle;
 }
 
 const PANEL_DIR = fileURLToPath(new URL('../../../../renderer/dist/', import.meta.url));
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP = PANEL_CSP;
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon' };
 /** Thrown when readJsonBody already answered (400/413). */
 class BodyAnswered extends Error {}
@@ -105,7 +109,11 @@ export class AdminApi {
     const cookie = this.sessions.redeem(code);
     if (!cookie) {
       if (this.throttled(req, res, '/login')) return;
-      return sendText(res, 401, 'This login link is not valid (it works once, for two minutes). Run `inlet panel` for a fresh one.');
+      return sendMessagePage(res, 401, {
+        title: 'This login link is not valid',
+        lines: ['A panel link works once, for two minutes: this one was already used, has expired, or was cut short when it was copied.', 'For a fresh link, run `inlet panel` in a terminal and open the link it prints:'],
+        command: this.panelCommand(),
+      });
     }
     res.writeHead(303, { 'Set-Cookie': this.sessions.cookieHeader(cookie), Location: '/', 'Cache-Control': 'no-store' });
     res.end();
@@ -120,10 +128,21 @@ export class AdminApi {
     return true;
   }
 
+  /** `inlet panel` for this hub, ready to paste (with --data-dir when the hub's is not the default). */
+  private panelCommand(): string {
+    const { command, args } = this.backend.inlet();
+    return commandLine(command, [...args, 'panel']);
+  }
+
   private async panel(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const isIndex = path === '/' || path === '/index.html';
     if (isIndex && !this.sessions.verifyCookie(readCookie(req.headers.cookie, this.sessions.cookie))) {
-      return sendText(res, 401, 'Not logged in: open the panel with the link printed by `inlet serve` or `inlet panel`.');
+      return sendMessagePage(res, 401, {
+        title: 'Not logged in',
+        lines: ['This Inlet panel opens through a one-time login link: `inlet serve` prints one when the hub starts, and `inlet panel` prints a fresh one at any time.', 'Run this in a terminal and open the link it prints:'],
+        command: this.panelCommand(),
+        hint: 'A login stays valid in this browser for hours, across hub restarts; rotating the install secret ends it.',
+      });
     }
     const file = normalize(join(PANEL_DIR, isIndex ? 'index.html' : path));
     if (!file.startsWith(PANEL_DIR)) return sendText(res, 404, 'Not found.');
@@ -223,7 +242,7 @@ export class AdminApi {
     const config = this.backend.config();
     return {
       now: Date.now(),
-      inlet: inletCommand(),
+      inlet: this.backend.inlet(),
       status: this.backend.status(),
       pending: this.backend.queue.list(),
       activity: this.backend.activity().slice(-100).reverse(),
@@ -236,6 +255,8 @@ export class AdminApi {
   private events(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     this.streams.add(res);
+    // A broken stream is retried by the browser after 1 s (the panel shows the hub as lost after that).
+    res.write('retry: 1000\n\n');
     const send = () => res.write(`event: state\ndata: ${JSON.stringify(this.state())}\n\n`);
     send();
     let scheduled: NodeJS.Timeout | undefined;

@@ -7,6 +7,7 @@ import { VERSION } from '../base/version.js';
 import type { ToolRegistry } from '../catalog/tool-registry.js';
 import type { ToolRouter } from '../calls/tool-router.js';
 import type { ToolsListSplice } from './tools-list-splice.js';
+import { ProgressRelay } from './progress-relay.js';
 
 const INSTRUCTIONS =
   'Inlet hub: tools offered by providers that connected to this hub (browser extensions, add-ins, remote services). ' +
@@ -48,26 +49,17 @@ async function callTool(deps: AiServerDeps, params: { name: string; arguments?: 
   const caller = ctx.http?.authInfo?.clientId;
   if (!caller) throw new RpcError(RPC.INVALID_REQUEST, 'Unauthorized: this request carries no Inlet identity.');
   const progressToken = ctx.mcpReq._meta?.progressToken;
-  // Progress goes out in order, and all of it before the result: a client stops listening for
-  // a request's progress once its result arrives.
-  let progressSent: Promise<void> = Promise.resolve();
+  // With a progress token the client hears the provider's progress and, while the call waits
+  // for approval, a keep-alive beat that holds off its own request timeout.
+  const relay =
+    progressToken === undefined
+      ? undefined
+      : new ProgressRelay((progress) => ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }));
   const result = await deps.router.call(
     { name: params.name, arguments: params.arguments },
-    {
-      caller,
-      signal: ctx.mcpReq.signal,
-      meta: forwardedMeta(ctx.mcpReq._meta),
-      onprogress:
-        progressToken === undefined
-          ? undefined
-          : (progress) => {
-              progressSent = progressSent
-                .then(() => ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }))
-                .catch(() => undefined);
-            },
-    },
+    { caller, signal: ctx.mcpReq.signal, meta: forwardedMeta(ctx.mcpReq._meta), onprogress: relay?.provider, onwaiting: relay?.waiting },
   );
-  await progressSent;
+  await relay?.flush();
   return result as CallToolResult;
 }
 

@@ -15,17 +15,25 @@ export const VERSION: string = (() => {
   return '0.0.0';
 })();
 
+export interface InletCommand {
+  command: string;
+  args: string[];
+}
+
 /**
  * How to run this installation's `inlet` command from anywhere: this Node and the absolute path
  * of bin/inlet.js. Printed configs use it instead of `npx inlet`, which outside the checkout
- * would fetch an unrelated npm package of that name.
+ * would fetch an unrelated npm package of that name. With `dataDir` (a hub outside the default
+ * data dir), `--data-dir DIR` follows, before the subcommand, so that every command built on
+ * it (`… stdio`, `… token create`, `… bridge`) reaches that hub.
  */
-export function inletCommand(): { command: string; args: string[] } {
-  return { command: process.execPath, args: [fileURLToPath(new URL('../../../../bin/inlet.js', import.meta.url))] };
+export function inletCommand(dataDir?: string): InletCommand {
+  const bin = fileURLToPath(new URL('../../../../bin/inlet.js', import.meta.url));
+  return { command: process.execPath, args: dataDir ? [bin, '--data-dir', dataDir] : [bin] };
 }
 
 /** The same as one shell-ready line (paths with spaces quoted). */
-export function inletCommandLine(): string {
-  const { command, args } = inletCommand();
+export function inletCommandLine(dataDir?: string): string {
+  const { command, args } = inletCommand(dataDir);
   return commandLine(command, args);
 }

@@ -3,7 +3,7 @@ import type { ApprovalSettings as SharedApprovalSettings } from '../../shared/ad
 import { asksByDefault } from '../security/roles.js';
 
 /**
- * Approval policies (DESIGN §7): `allow`, `ask` or `deny` per tool, per provider, per caller,
+ * Approval policies (docs/approvals.md): `allow`, `ask` or `deny` per tool, per provider, per caller,
  * and a default. Tool names in rules are the provider's own names (`echo`, not
  * `everything__echo`), so a rule survives renaming rules of exposure.
  */
@@ -30,6 +30,11 @@ export const ApprovalSettingsSchema = z.strictObject({
   max_pending: z.number().int().min(1).default(256),
   /** Most calls one caller may have waiting at once (its share of max_pending). */
   max_pending_per_caller: z.number().int().min(1).default(64),
+  /**
+   * While a call waits, an AI client that asked for progress hears one progress notification
+   * this often, so its own request timeout does not end the call first (docs/approvals.md).
+   */
+  keepalive_s: z.number().positive().max(3_600).default(10),
 });
 export type ApprovalSettings = z.infer<typeof ApprovalSettingsSchema>;
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/server';
 import { RPC, RpcError } from '../base/rpc-error.js';
 import { digestArguments, type AuditEntry, type CallFields } from './audit-log.js';
-import { ApprovalQueue, type ApprovalOutcome } from './approval-queue.js';
+import { ApprovalQueue, type ApprovalOutcome, type PendingApproval } from './approval-queue.js';
+import { keepAlive, type Waiting } from './keep-alive.js';
 import { callTimeoutMs, type Config } from '../config/config.js';
 import { describeError } from '../base/errors.js';
 import { parsePermissionRequest, permissionAllow, permissionDeny, PERMISSIONS_PROVIDER, PERMISSIONS_TOOL_NAME } from './permissions-tool.js';
@@ -17,6 +18,8 @@ export interface CallContext {
   signal: AbortSignal;
   /** Present when the AI client asked for progress. */
   onprogress?: (progress: Progress) => void;
+  /** Present when the AI client can hear progress: called while the call waits for approval (keep-alive). */
+  onwaiting?: (waiting: Waiting) => void;
   meta?: Record<string, unknown>;
 }
 
@@ -40,7 +43,7 @@ export interface RouterHooks {
 }
 
 /**
- * Routes one `tools/call` from an AI session: policy first (allow / ask / deny, DESIGN §7),
+ * Routes one `tools/call` from an AI session: policy first (allow / ask / deny, docs/approvals.md),
  * then, for `ask`, the pending queue, then the provider. Every call and decision is audited: a
  * call that is not denied outright gets a `call-start` line before it waits or reaches its
  * provider and a `call` line when it ends, both with its `call_id`, so a call the hub was
@@ -82,9 +85,10 @@ export class ToolRouter {
     }
     this.hooks.audit({ event: 'call-start', ...base, decision: verdict.policy, decided_by: verdict.source });
     if (verdict.policy === 'ask') {
-      const outcome = await this.queue.request(
+      const outcome = await this.ask(
         { caller: context.caller, provider: provider.name, tool: entry.toolName, exposed: request.name, arguments: request.arguments ?? {} },
-        { timeoutMs: config.approvals.timeout_s * 1000, signal: context.signal },
+        context,
+        config,
       );
       const refusal = await this.settle(outcome, base, { provider: provider.name, tool: entry.toolName });
       if (refusal) {
@@ -132,14 +136,22 @@ export class ToolRouter {
       return permissionDeny(`Permission denied by Inlet's policy (${verdict.source})`);
     }
     this.hooks.audit({ event: 'call-start', ...base, decision: 'ask', decided_by: verdict.source });
-    const outcome = await this.queue.request(
+    const outcome = await this.ask(
       { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name, exposed: PERMISSIONS_TOOL_NAME, arguments: parsed.input, reason: parsed.reason },
-      { timeoutMs: config.approvals.timeout_s * 1000, signal: context.signal },
+      context,
+      config,
     );
     const refusal = await this.settle(outcome, base, { provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name });
     if (outcome.kind === 'cancelled') throw new RpcError(RPC.INVALID_REQUEST, 'cancelled');
     if (refusal) return permissionDeny(`Permission ${refusal}`);
     return permissionAllow(parsed.input, (outcome as { reason?: string }).reason);
+  }
+
+  /** The pending queue; an AI client that can hear progress is kept waiting along with the call. */
+  private ask(info: Omit<PendingApproval, 'id' | 'createdAt' | 'expiresAt'>, context: CallContext, config: Config): Promise<ApprovalOutcome> {
+    const windowMs = config.approvals.timeout_s * 1000;
+    const waiting = this.queue.request({ ...info, keptAlive: context.onwaiting !== undefined }, { timeoutMs: windowMs, signal: context.signal });
+    return context.onwaiting ? keepAlive(waiting, context.onwaiting, windowMs, config.approvals.keepalive_s * 1000) : waiting;
   }
 
   /** Audits a queue outcome and writes "always" rules; returns why the call is refused, if it is. */
