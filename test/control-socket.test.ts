@@ -7,9 +7,9 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { ConfigSchema } from '../app/core/config/config.js';
-import { ControlServer } from '../app/core/discovery/control-server.js';
+import { ControlServer, type ControlServerOptions } from '../app/core/discovery/control-server.js';
 import { isHubError } from '../app/core/base/errors.js';
 import { createLogger } from '../app/core/base/log.js';
 import { TokenService } from '../app/core/security/tokens.js';
@@ -17,13 +17,14 @@ import { controlSocketPath } from '../app/os/control-socket-path.js';
 
 const URLS = { ws: 'ws://127.0.0.1:5/ws', mcp: 'http://127.0.0.1:5/mcp', sse: 'http://127.0.0.1:5/sse' };
 
-function startServer(path: string, tokens: TokenService): ControlServer {
+function startServer(path: string, tokens: TokenService, bounds: Pick<ControlServerOptions, 'maxConnections' | 'maxLineBytes' | 'idleMs'> = {}): ControlServer {
   return new ControlServer({
     path,
     mint: (id) => tokens.mint(id),
     isRevoked: (id) => tokens.isRevoked(id),
     urls: () => URLS,
     log: createLogger('test:control'),
+    ...bounds,
   });
 }
 
@@ -45,17 +46,28 @@ class LineClient {
       }
       for (const wake of this.waiters.splice(0)) wake();
     });
-    this.ended = once(socket, 'close').then(() => undefined);
+    this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static async open(path: string): Promise<LineClient> {
-    const socket = connect(path);
+  /** `allowHalfOpen` keeps this side writing after the hub ends its side, as a hostile client would. */
+  static async open(path: string, options: { allowHalfOpen?: boolean } = {}): Promise<LineClient> {
+    const socket = connect({ path, allowHalfOpen: options.allowHalfOpen });
     await once(socket, 'connect');
     return new LineClient(socket);
   }
 
   send(text: string): void {
     this.socket.write(text);
+  }
+
+  /** Writes `chunk` again and again, up to `limit` bytes; returns whether the hub cut the connection first. */
+  async flood(chunk: string, limit: number): Promise<boolean> {
+    this.socket.on('error', () => undefined);
+    for (let sent = 0; sent < limit; sent += chunk.length) {
+      const flushed = await new Promise<boolean>((resolve) => this.socket.write(chunk, (error) => resolve(!error)));
+      if (!flushed) return true;
+    }
+    return this.socket.destroyed;
   }
 
   async next(): Promise<Record<string, unknown>> {
@@ -173,6 +185,66 @@ describe('control socket', () => {
     const client = await LineClient.open(path);
     assert.deepEqual(await client.ask({ op: 'ping' }), { ok: true }, 'the first hub still answers');
     client.close();
+  });
+});
+
+describe('control socket bounds', () => {
+  const tokens = new TokenService(randomBytes(32), ConfigSchema.parse({}));
+  let dir: string;
+  let path: string;
+  let server: ControlServer;
+
+  // A server per test, so one test's connections never count against the next one's cap.
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'inlet-control-'));
+    path = join(dir, 'control.sock');
+    server = startServer(path, tokens, { maxConnections: 2, maxLineBytes: 1024, idleMs: 300 });
+    await server.start();
+  });
+  afterEach(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('past its connection cap a new client is answered BUSY and closed, and a freed place is served again', async () => {
+    const held = [await LineClient.open(path), await LineClient.open(path)];
+    for (const client of held) assert.deepEqual(await client.ask({ op: 'ping' }), { ok: true });
+    const turnedAway = await LineClient.open(path);
+    const answer = await turnedAway.next();
+    assert.equal(answer.code, 'BUSY');
+    assert.match(String(answer.message), /already has 2 control connections open/);
+    await turnedAway.ended;
+    held[0]!.close();
+    await held[0]!.ended;
+    // The hub sees the close a moment after this side does: ask until a place is free.
+    for (let attempt = 1; ; attempt++) {
+      const client = await LineClient.open(path);
+      const reply = await client.ask({ op: 'ping' });
+      client.close();
+      if (reply.ok === true) break;
+      assert.equal(reply.code, 'BUSY');
+      assert.ok(attempt < 100, 'a place never came free');
+      await client.ended;
+    }
+    held[1]!.close();
+  });
+
+  it('a client that keeps writing after an oversized line is cut off, not read forever', async () => {
+    const client = await LineClient.open(path, { allowHalfOpen: true });
+    client.send('{"op":"token","client":"' + 'x'.repeat(2048));
+    assert.equal((await client.next()).code, 'TOO_LARGE');
+    assert.equal(await client.flood('x'.repeat(64 * 1024), 64 * 1024 * 1024), true, 'the hub cut the connection before 64 MiB more');
+    await client.ended;
+  });
+
+  it('a connection that sends no complete request in time is answered IDLE and closed', async () => {
+    const client = await LineClient.open(path);
+    assert.deepEqual(await client.ask({ op: 'ping' }), { ok: true });
+    client.send('{"op":');
+    const answer = await client.next();
+    assert.equal(answer.code, 'IDLE');
+    assert.match(String(answer.message), /^No complete request within 0\.3 s/);
+    await client.ended;
   });
 });
 

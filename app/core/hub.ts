@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { loadConfig, type Config } from './config/config.js';
+import { loadConfig, providerLimits, type Config } from './config/config.js';
 import { describeError, HubError } from './base/errors.js';
 import { RequestGuard, type ListenerInfo } from './security/http-guard.js';
 import { FailureThrottle } from './security/failure-throttle.js';
@@ -86,7 +86,7 @@ export class Hub {
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private control: ControlServer | undefined;
-  readonly queue = new ApprovalQueue();
+  readonly queue: ApprovalQueue;
   admin!: AdminApi;
   private audit: AuditLog | undefined;
   private configStore!: ConfigStore;
@@ -96,6 +96,10 @@ export class Hub {
   constructor(private readonly options: HubOptions) {
     this.log = options.log ?? createLogger('hub');
     this.registry = new ToolRegistry(this.log.child('registry'));
+    this.queue = new ApprovalQueue({
+      limits: () => ({ maxPending: this.config.approvals.max_pending, maxPerCaller: this.config.approvals.max_pending_per_caller }),
+      log: this.log.child('approvals'),
+    });
   }
 
   get configPath(): string {
@@ -355,6 +359,7 @@ export class Hub {
       identity,
       remoteAddress: req.socket.remoteAddress ?? '',
       heartbeatMs: this.config.reverse_mcp_settings.heartbeat_s * 1000,
+      limits: providerLimits(this.config.reverse_mcp_settings),
       log,
     });
     const previous = this.registry.attach(connection);

@@ -20,6 +20,8 @@ export interface ApprovalSettings {
   rules: Rule[];
   paused: boolean;
   allow_read_only: boolean;
+  max_pending: number;
+  max_pending_per_caller: number;
 }
 
 export interface ProviderStatus {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pending } from '../../shared/admin-types.js';
+import type { Logger } from '../base/log.js';
 
 /** A call waiting for a person to approve or deny it (the admin API's `Pending`). */
 export type PendingApproval = Pending;
@@ -10,7 +11,21 @@ export type ApprovalOutcome =
   | { kind: 'timeout'; afterMs: number }
   | { kind: 'cancelled' }
   | { kind: 'provider-gone' }
-  | { kind: 'shutdown' };
+  | { kind: 'shutdown' }
+  /** Never queued: the queue (or the caller's share of it) was full. `why` is one clause. */
+  | { kind: 'refused'; why: string };
+
+/** How many calls may wait at once (approvals.max_pending, approvals.max_pending_per_caller). */
+export interface QueueLimits {
+  maxPending: number;
+  maxPerCaller: number;
+}
+
+export interface ApprovalQueueOptions {
+  /** Read at each request, so a changed config.json applies to the next call. */
+  limits?: () => QueueLimits;
+  log?: Logger;
+}
 
 export type DecideResult = { ok: true; pending: PendingApproval } | { ok: false; message: string };
 
@@ -30,18 +45,32 @@ const REMEMBERED = 500;
 export class ApprovalQueue {
   private readonly waiting = new Map<string, Waiter>();
   private readonly ended = new Map<string, string>();
+  /** How many calls each caller has waiting (for the per-caller share). */
+  private readonly perCaller = new Map<string, number>();
+  /** Whether the last request was refused, so a burst of refusals is logged once. */
+  private refusing = false;
   private readonly listeners = new Set<(event: 'added' | 'resolved', pending: PendingApproval, outcome?: ApprovalOutcome) => void>();
 
+  constructor(private readonly options: ApprovalQueueOptions = {}) {}
+
+  /**
+   * Queues a call for a decision. Past `maxPending` calls in all, or `maxPerCaller` from this
+   * caller, the call is not queued: it resolves at once with `refused`, so one busy or hostile
+   * client can neither grow the queue without bound nor crowd out the others.
+   */
   request(
     info: Omit<PendingApproval, 'id' | 'createdAt' | 'expiresAt'>,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<ApprovalOutcome> {
+    const refusal = this.refusal(info.caller);
+    if (refusal) return Promise.resolve(refusal);
     const now = Date.now();
     const pending: PendingApproval = { ...info, id: randomUUID(), createdAt: now, expiresAt: now + options.timeoutMs };
     return new Promise<ApprovalOutcome>((resolve) => {
       if (options.signal?.aborted) return resolve({ kind: 'cancelled' });
       const timer = setTimeout(() => this.finish(pending.id, { kind: 'timeout', afterMs: options.timeoutMs }), options.timeoutMs);
       this.waiting.set(pending.id, { pending, resolve, timer });
+      this.perCaller.set(info.caller, (this.perCaller.get(info.caller) ?? 0) + 1);
       options.signal?.addEventListener('abort', () => this.finish(pending.id, { kind: 'cancelled' }), { once: true });
       this.emit('added', pending);
     });
@@ -96,10 +125,29 @@ export class ApprovalQueue {
     return () => this.listeners.delete(listener);
   }
 
+  private refusal(caller: string): ApprovalOutcome | undefined {
+    const limits = this.options.limits?.();
+    if (!limits) return undefined;
+    const mine = this.perCaller.get(caller) ?? 0;
+    let why: string | undefined;
+    if (this.waiting.size >= limits.maxPending) {
+      why = `${this.waiting.size} calls already wait for approval, the most approvals.max_pending allows`;
+    } else if (mine >= limits.maxPerCaller) {
+      why = `${caller} already has ${mine} calls waiting for approval, the most approvals.max_pending_per_caller allows`;
+    }
+    if (why && !this.refusing) this.options.log?.warn('approval queue full: new calls are refused until some are decided', { caller, reason: why });
+    this.refusing = why !== undefined;
+    return why ? { kind: 'refused', why } : undefined;
+  }
+
   private finish(id: string, outcome: ApprovalOutcome): void {
     const waiter = this.waiting.get(id);
     if (!waiter) return;
     this.waiting.delete(id);
+    const caller = waiter.pending.caller;
+    const left = (this.perCaller.get(caller) ?? 1) - 1;
+    if (left > 0) this.perCaller.set(caller, left);
+    else this.perCaller.delete(caller);
     clearTimeout(waiter.timer);
     this.ended.set(id, describeEnd(outcome));
     if (this.ended.size > REMEMBERED) this.ended.delete(this.ended.keys().next().value!);
@@ -126,5 +174,7 @@ export function describeEnd(outcome: ApprovalOutcome): string {
       return 'ended because its provider disconnected';
     case 'shutdown':
       return 'ended because the hub shut down';
+    case 'refused':
+      return `was refused at once because ${outcome.why}`;
   }
 }

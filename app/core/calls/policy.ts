@@ -26,6 +26,10 @@ export const ApprovalSettingsSchema = z.strictObject({
   paused: z.boolean().default(false),
   /** Tools their provider marks readOnlyHint: true are allowed when no rule names them. */
   allow_read_only: z.boolean().default(false),
+  /** Most calls waiting for a decision at once; a call past it is refused at once. */
+  max_pending: z.number().int().min(1).default(256),
+  /** Most calls one caller may have waiting at once (its share of max_pending). */
+  max_pending_per_caller: z.number().int().min(1).default(64),
 });
 export type ApprovalSettings = z.infer<typeof ApprovalSettingsSchema>;
 

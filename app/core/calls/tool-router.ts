@@ -87,7 +87,7 @@ export class ToolRouter {
       );
       const refusal = await this.settle(outcome, base, { provider: provider.name, tool: entry.toolName });
       if (refusal) {
-        finish('ask', outcome.kind === 'denied' ? outcome.by : 'timeout', refusalOutcome(outcome));
+        finish('ask', outcome.kind === 'denied' ? outcome.by : outcome.kind, refusalOutcome(outcome));
         if (outcome.kind === 'cancelled') throw new McpError(ErrorCode.InvalidRequest, 'cancelled');
         return toolError(`The call to ${request.name} was not made: ${refusal}.`);
       }
@@ -167,6 +167,8 @@ export class ToolRouter {
         return `its provider ${target.provider} disconnected while it waited for approval`;
       case 'shutdown':
         return 'the hub shut down while it waited for approval';
+      case 'refused':
+        return `refused at once because ${outcome.why}`;
     }
   }
 }

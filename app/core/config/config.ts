@@ -39,6 +39,16 @@ export const ReverseMcpSettingsSchema = z.looseObject({
    * names LAN/WAN providers use to reach the second listener (DNS-rebinding guard).
    */
   allowed_hosts: z.array(HostNameSchema).default([]),
+  /** Seconds a provider has for initialize and its whole tool list; also bounds each re-listing. */
+  startup_timeout_s: z.number().positive().default(30),
+  /** Most pages one tools/list may take (a provider that always sends nextCursor is closed). */
+  list_max_pages: z.number().int().min(1).default(100),
+  /** Most tools one tools/list may hold, over all its pages. */
+  list_max_tools: z.number().int().min(1).default(10_000),
+  /** Most bytes (as JSON) one tools/list may hold, over all its pages. */
+  list_max_bytes: z.number().int().min(1024).default(32 * 1024 * 1024),
+  /** Least time between two re-listings; tools/list_changed in between are coalesced into one. */
+  relist_min_interval_s: z.number().min(0).default(1),
 });
 
 export const ToolsServerSchema = z.looseObject({
@@ -148,6 +158,25 @@ export function callTimeoutMs(config: Config, provider: string): number {
   const seconds =
     config.providers[provider]?.call_timeout_s ?? config.tools_servers[provider]?.call_timeout_s ?? config.call_timeout_s;
   return Math.round(seconds * 1000);
+}
+
+/** The bounds one provider connection lives under (reverse_mcp_settings), in milliseconds and counts. */
+export interface ProviderLimits {
+  startupTimeoutMs: number;
+  maxPages: number;
+  maxTools: number;
+  maxBytes: number;
+  relistIntervalMs: number;
+}
+
+export function providerLimits(settings: ReverseMcpSettings): ProviderLimits {
+  return {
+    startupTimeoutMs: Math.round(settings.startup_timeout_s * 1000),
+    maxPages: settings.list_max_pages,
+    maxTools: settings.list_max_tools,
+    maxBytes: settings.list_max_bytes,
+    relistIntervalMs: Math.round(settings.relist_min_interval_s * 1000),
+  };
 }
 
 /** Parses CleverChatty's listen_host (":9090", "0.0.0.0:9090", "[::]:9090"). */

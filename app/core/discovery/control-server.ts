@@ -14,6 +14,8 @@ import type { Logger } from '../base/log.js';
  */
 export const MAX_CONTROL_LINE_BYTES = 64 * 1024;
 const IDLE_TIMEOUT_MS = 30_000;
+/** The native host opens one short connection per request; a few dozen at once is plenty. */
+const MAX_CONNECTIONS = 32;
 const PROBE_TIMEOUT_MS = 1_000;
 
 export const ControlRequestSchema = z.discriminatedUnion('op', [
@@ -41,6 +43,12 @@ export interface ControlServerOptions {
   /** Revoked client ids get REVOKED instead of a token that would not work anyway. */
   isRevoked?: (clientId: string) => boolean;
   log: Logger;
+  /** Connections open at once; one more is answered BUSY and closed (default 32). */
+  maxConnections?: number;
+  /** Longest request line; a longer one is answered TOO_LARGE and closed (default 64 KiB). */
+  maxLineBytes?: number;
+  /** A connection with no complete request for this long is answered IDLE and closed (default 30 s). */
+  idleMs?: number;
 }
 
 const GRANTABLE = /^(ext|addin):/;
@@ -49,9 +57,17 @@ export class ControlServer {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly isPipe: boolean;
+  private readonly maxConnections: number;
+  private readonly maxLineBytes: number;
+  private readonly idleMs: number;
+  /** Whether the last connection was turned away, so a flood is logged once. */
+  private turningAway = false;
 
   constructor(private readonly options: ControlServerOptions) {
     this.isPipe = options.path.startsWith('\\\\.\\pipe\\') || options.path.startsWith('\\\\?\\pipe\\');
+    this.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
+    this.maxLineBytes = options.maxLineBytes ?? MAX_CONTROL_LINE_BYTES;
+    this.idleMs = options.idleMs ?? IDLE_TIMEOUT_MS;
   }
 
   async start(): Promise<void> {
@@ -94,17 +110,39 @@ export class ControlServer {
     return { ok: true, token, clientId, urls: this.options.urls() };
   }
 
+  /**
+   * One connection: request lines in, one answer line each. Every way it can hold resources is
+   * bounded: connections at once, the length of a line, and the time between complete requests
+   * (a client trickling bytes is as idle as a silent one). Past a bound the client gets one
+   * error line saying which, and the connection is closed, not merely half-closed: a client
+   * that keeps writing is cut off instead of being read forever.
+   */
   private accept(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
-    let buffered = '';
     let closing = false;
     const fail = (code: string, message: string) => {
+      if (closing) return;
       closing = true;
-      socket.end(JSON.stringify({ ok: false, code, message }) + '\n');
+      socket.pause();
+      socket.end(JSON.stringify({ ok: false, code, message }) + '\n', () => socket.destroy());
+      // A client that does not read its answer must not hold the connection open either.
+      setTimeout(() => socket.destroy(), 1_000).unref();
     };
+    const busy = this.sockets.size >= this.maxConnections;
+    // Tracked even when turned away, so close() ends it with the rest.
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    if (busy) {
+      if (!this.turningAway) this.options.log.warn('control socket busy: connections turned away', { open: this.sockets.size - 1 });
+      this.turningAway = true;
+      return fail('BUSY', `The hub already has ${this.maxConnections} control connections open; try again in a moment.`);
+    }
+    this.turningAway = false;
+    const idleSeconds = Math.round(this.idleMs / 100) / 10;
+    const idle = setTimeout(() => fail('IDLE', `No complete request within ${idleSeconds} s; the hub closed this connection.`), this.idleMs);
+    socket.on('close', () => clearTimeout(idle));
+    const tooLarge = () => fail('TOO_LARGE', `A control request line may hold at most ${this.maxLineBytes} bytes.`);
+    let buffered = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       if (closing) return;
@@ -113,13 +151,14 @@ export class ControlServer {
       while (!closing && (newline = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, newline).replace(/\r$/, '');
         buffered = buffered.slice(newline + 1);
-        if (Buffer.byteLength(line) > MAX_CONTROL_LINE_BYTES) return fail('TOO_LARGE', `A control request line may hold at most ${MAX_CONTROL_LINE_BYTES} bytes.`);
+        if (Buffer.byteLength(line) > this.maxLineBytes) return tooLarge();
         if (line.trim() === '') continue;
         const request = parseRequest(line);
         if (!request.ok) return fail('BAD_REQUEST', request.message);
         socket.write(JSON.stringify(this.handle(request.value)) + '\n');
+        idle.refresh();
       }
-      if (Buffer.byteLength(buffered) > MAX_CONTROL_LINE_BYTES) fail('TOO_LARGE', `A control request line may hold at most ${MAX_CONTROL_LINE_BYTES} bytes.`);
+      if (Buffer.byteLength(buffered) > this.maxLineBytes) tooLarge();
     });
   }
 

@@ -2,18 +2,19 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
   ErrorCode,
-  ListToolsResultSchema,
   McpError,
   ToolListChangedNotificationSchema,
   type CallToolResult,
   type Progress,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import { z } from 'zod';
-import { describeError } from '../base/errors.js';
+import { describeError, isHubError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
+import type { ProviderLimits } from '../config/config.js';
 import type { TokenIdentity } from '../security/tokens.js';
+import { describeIssue, fetchToolList } from './tool-list.js';
 import { CLOSE, WebSocketTransport } from './ws-transport.js';
 import { VERSION } from '../base/version.js';
 
@@ -48,8 +49,15 @@ export interface ProviderConnectionOptions {
   identity: TokenIdentity;
   remoteAddress: string;
   heartbeatMs: number;
+  /** Bounds on start-up and every tool listing (reverse_mcp_settings). */
+  limits: ProviderLimits;
   log: Logger;
 }
+
+/** Long enough never to fire: the connection's own deadlines bound each exchange. */
+const NO_SDK_TIMEOUT = 2 ** 31 - 1;
+/** Tools left out of one listing that are logged one by one; the rest are counted. */
+const LEFT_OUT_LOGGED = 5;
 
 /**
  * One provider that dialled in: the hub is the MCP client, the provider the server. Owns the
@@ -77,10 +85,17 @@ export class ProviderConnection {
   private heartbeat: NodeJS.Timeout | undefined;
   private heardSincePing = true;
   private closeReason = '';
+  private readonly limits: ProviderLimits;
+  /** The listing running now (the start-up one included); list_changed meanwhile waits for it. */
   private listing: Promise<void> | undefined;
+  /** When the last re-listing (not the start-up one) began: the interval counts from there. */
+  private relistStartedAt = Number.NEGATIVE_INFINITY;
+  private relistWanted = false;
+  private relistTimer: NodeJS.Timeout | undefined;
+  /** Set once this side has refused the provider (warned and closed with 1008). */
+  private refused = false;
   private readonly progress = new Map<string, (progress: Progress) => void>();
   private nextProgressToken = 1;
-  private relistWanted = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -90,13 +105,18 @@ export class ProviderConnection {
     this.identity = options.identity;
     this.remoteAddress = options.remoteAddress;
     this.log = options.log;
+    this.limits = options.limits;
     this.transport = new WebSocketTransport(socket);
+    this.transport.ownerCloses = true;
     this.client = new Client({ name: 'inlet', version: VERSION }, { capabilities: {}, jsonSchemaValidator: SHARED_VALIDATOR });
     this.client.onerror = (error) => this.log.debug('protocol error', { provider: this.name, error: describeError(error) });
-    this.client.onclose = () => this.finish();
-    this.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-      void this.refreshTools();
-    });
+    this.client.onclose = () => {
+      // Client.connect ends its session itself when initialize fails; start() then closes the
+      // socket with 1008 and the reason, so the peer does not get a bare close first.
+      if (this.state === 'initializing' && this.socket.readyState === WebSocket.OPEN) return;
+      this.finish();
+    };
+    this.client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.toolsChanged());
     this.transport.onerror = (error) => {
       if (!this.closeReason && /closed the connection/.test(error.message)) this.closeReason = error.message.replace(/^closed the connection: /, '');
     };
@@ -113,49 +133,100 @@ export class ProviderConnection {
     socket.on('message', () => (this.heardSincePing = true));
   }
 
-  /** initialize → notifications/initialized → tools/list. Resolves once the tools are known. */
+  /**
+   * initialize → notifications/initialized → tools/list, all within `startupTimeoutMs`.
+   * Resolves once the tools are known. On any failure the provider is closed with 1008 and one
+   * sentence saying what was wrong, the hub logs a warning naming it, and this rejects.
+   */
   async start(): Promise<void> {
     this.startHeartbeat();
+    const limit = formatSeconds(this.limits.startupTimeoutMs);
+    let step = 'initialize';
+    const deadline = setTimeout(() => {
+      this.refuse(
+        step === 'initialize'
+          ? `Initialization failed: no answer to initialize within ${limit} (startup_timeout_s).`
+          : `Initialization failed: initialize and tools/list took longer than ${limit} (startup_timeout_s).`,
+      );
+    }, this.limits.startupTimeoutMs);
     try {
-      await this.client.connect(this.transport, { timeout: 30_000 });
+      await this.client.connect(this.transport, { timeout: NO_SDK_TIMEOUT });
       this.serverInfo = this.client.getServerVersion();
-      await this.refreshTools();
+      step = 'tools/list';
+      await this.runListing();
       if (this.state === 'initializing') this.state = 'ready';
     } catch (error) {
-      if (this.state !== 'closed') {
-        this.log.warn('provider failed to initialize', { provider: this.name, error: describeError(error) });
-        this.close(CLOSE.POLICY, `initialization failed: ${describeError(error)}`);
-      }
+      if (this.state !== 'closed') this.refuse(`Initialization failed: ${describeFailure(error, step)}.`);
+      else if (!this.refused) this.log.warn('provider failed to start', { provider: this.name, reason: this.closeReason });
       throw error;
+    } finally {
+      clearTimeout(deadline);
     }
+    if (this.relistWanted) this.toolsChanged();
   }
 
-  /** Fetches the whole tool list (following cursors); coalesces overlapping requests. */
-  refreshTools(): Promise<void> {
-    if (this.listing) {
+  /**
+   * tools/list_changed: re-lists, coalesced. A notification during a listing waits for it to end;
+   * re-listings start at most once per `relistIntervalMs` (the first at once), so a provider that
+   * floods notifications gets one re-listing per interval, never a storm. Each re-listing has the
+   * start-up bounds.
+   */
+  private toolsChanged(): void {
+    if (this.state === 'closed' || this.relistTimer) return;
+    if (this.listing || this.state === 'initializing') {
       this.relistWanted = true;
-      return this.listing;
+      return;
     }
+    const wait = this.relistStartedAt + this.limits.relistIntervalMs - Date.now();
+    if (wait > 0) {
+      this.relistTimer = setTimeout(() => {
+        this.relistTimer = undefined;
+        this.toolsChanged();
+      }, wait);
+      this.relistTimer.unref();
+      return;
+    }
+    this.relistStartedAt = Date.now();
+    const limit = this.limits.startupTimeoutMs;
+    const deadline = setTimeout(
+      () => this.refuse(`The tool list was refused: tools/list took longer than ${formatSeconds(limit)} (startup_timeout_s).`),
+      limit,
+    );
+    this.runListing().then(
+      () => {
+        clearTimeout(deadline);
+        if (this.relistWanted) this.toolsChanged();
+      },
+      (error: unknown) => {
+        clearTimeout(deadline);
+        this.refuse(`The tool list was refused: ${describeFailure(error, 'tools/list')}.`);
+      },
+    );
+  }
+
+  /** One whole tool list under the page, tool and byte bounds; publishes it unless closed. */
+  private runListing(): Promise<void> {
+    this.relistWanted = false;
     this.listing = (async () => {
-      do {
-        this.relistWanted = false;
-        const tools: Tool[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await this.client.request(
-            { method: 'tools/list', params: cursor ? { cursor } : {} },
-            ListToolsResultSchema,
-            { timeout: 30_000 },
-          );
-          tools.push(...page.tools);
-          cursor = page.nextCursor;
-        } while (cursor);
-        if (this.state === 'closed') return;
-        this.tools = tools;
-        this.onToolsChanged?.();
-      } while (this.relistWanted);
+      const { tools, leftOut } = await fetchToolList(
+        (cursor) => this.client.request({ method: 'tools/list', params: cursor ? { cursor } : {} }, PassthroughResultSchema, { timeout: NO_SDK_TIMEOUT }),
+        this.limits,
+      );
+      if (this.state === 'closed') return;
+      for (const problem of leftOut.slice(0, LEFT_OUT_LOGGED)) this.log.warn('tool left out', { provider: this.name, problem });
+      if (leftOut.length > LEFT_OUT_LOGGED) this.log.warn('more tools left out', { provider: this.name, count: leftOut.length - LEFT_OUT_LOGGED });
+      this.tools = tools;
+      this.onToolsChanged?.();
     })().finally(() => (this.listing = undefined));
     return this.listing;
+  }
+
+  /** Ends a provider that broke the protocol or a bound: a warning here, 1008 and why there. */
+  private refuse(reason: string): void {
+    if (this.state === 'closed') return;
+    this.refused = true;
+    this.log.warn(this.state === 'initializing' ? 'provider failed to start' : 'provider closed', { provider: this.name, reason });
+    this.close(CLOSE.POLICY, reason);
   }
 
   /**
@@ -254,6 +325,7 @@ export class ProviderConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.relistTimer) clearTimeout(this.relistTimer);
     if (!this.closeReason) this.closeReason = this.transport.closeReason || 'connection closed';
     // Rejects every call in flight with ConnectionClosed (the SDK's _onclose), at once.
     void this.client.close().catch(() => undefined);
@@ -267,6 +339,17 @@ export class ProviderConnection {
 
 export function toolError(text: string): CallToolResult {
   return { content: [{ type: 'text', text }], isError: true };
+}
+
+/** What went wrong in one step of the exchange, as a clause a provider can read. */
+function describeFailure(error: unknown, step: string): string {
+  if (isHubError(error, 'PROVIDER_REFUSED')) return error.message;
+  // Only asked while the socket is open, so even -32000 (the SDK's "connection closed") is the provider's own error.
+  if (error instanceof McpError) return `the provider answered ${step} with error ${error.code} (${error.message.replace(/^MCP error -?\d+: /, '')})`;
+  const issues = (error as { issues?: unknown }).issues;
+  if (Array.isArray(issues)) return `the ${step} result is not valid (${describeIssue(issues[0] as Parameters<typeof describeIssue>[0])})`;
+  const message = describeError(error).replace(/\.$/, '');
+  return message.charAt(0).toLowerCase() + message.slice(1);
 }
 
 export function formatSeconds(ms: number): string {

@@ -31,6 +31,13 @@ export class WebSocketTransport implements Transport {
    * result would be lost.
    */
   intercept?: (message: JSONRPCMessage) => boolean;
+  /**
+   * When set, `close()` (the SDK ending its session) leaves an open socket to the owner, who
+   * closes it with a code and a reason that say why. The SDK's `Client.connect` calls `close()`
+   * the moment initialize fails, before its caller sees the error: without this the peer would
+   * get a bare 1000 and never the 1008 and the reason (see ProviderConnection.start).
+   */
+  ownerCloses = false;
   private closed = false;
   /** Why the socket closed, for messages to users ("closed by the provider", "malformed JSON"). */
   closeReason = '';
@@ -56,14 +63,14 @@ export class WebSocketTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    if (this.socket.readyState < 2) this.socket.close(CLOSE.NORMAL);
+    if (!this.ownerCloses && this.socket.readyState < 2) this.socket.close(CLOSE.NORMAL);
     this.finish();
   }
 
   /** Closes with a code and reason the peer can read, and records the reason locally. */
   closeWith(code: number, reason: string): void {
     if (!this.closeReason) this.closeReason = reason;
-    if (this.socket.readyState < 2) this.socket.close(code, reason.slice(0, 120));
+    if (this.socket.readyState < 2) this.socket.close(code, fitCloseReason(reason));
   }
 
   private receive(data: RawData, _isBinary: boolean): void {
@@ -89,6 +96,20 @@ export class WebSocketTransport implements Transport {
     this.closed = true;
     this.onclose?.();
   }
+}
+
+/** RFC 6455 allows a close reason of at most 123 bytes of UTF-8. */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+/** The reason cut to what a close frame carries, on a character boundary, marked "…" when cut. */
+export function fitCloseReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  let cut = '';
+  for (const char of reason) {
+    if (Buffer.byteLength(cut + char) > MAX_CLOSE_REASON_BYTES - 3) break;
+    cut += char;
+  }
+  return cut + '…';
 }
 
 function describeClose(code: number, reason: string): string {
