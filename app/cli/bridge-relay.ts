@@ -1,4 +1,4 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 
 type Id = string | number;
 type Msg = Record<string, unknown> & { id?: Id; method?: string; params?: Record<string, unknown> };

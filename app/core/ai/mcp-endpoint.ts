@@ -17,7 +17,7 @@ import type { ToolRouter } from '../calls/tool-router.js';
 import { bearerToken, type Authorization, type TokenService } from '../security/tokens.js';
 import type { FailureThrottle } from '../security/failure-throttle.js';
 import { VERSION } from '../base/version.js';
-import { SHARED_VALIDATOR } from '../providers/provider-connection.js';
+import { NO_VALIDATION } from '../base/no-validation.js';
 import { McpFastPath } from './mcp-fast-path.js';
 import { readJsonBody, sendJson } from '../http/http-util.js';
 
@@ -175,7 +175,7 @@ export class McpEndpoint {
   private createServer(clientId: string): Server {
     const server = new Server(
       { name: 'inlet', version: VERSION },
-      { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS, jsonSchemaValidator: SHARED_VALIDATOR },
+      { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS, jsonSchemaValidator: NO_VALIDATION },
     );
     server.onerror = (error) => this.log.debug('AI session protocol error', { caller: clientId, error: describeError(error) });
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.registry.list() }));

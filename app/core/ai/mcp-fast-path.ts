@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { RpcError } from '../base/rpc-error.js';
 import { describeError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import type { ToolRegistry } from '../catalog/tool-registry.js';
@@ -59,6 +60,7 @@ export class McpFastPath {
         (error) => {
           if (controller.signal.aborted) return replyError(res, id, -32800, 'Request cancelled', sessionId);
           if (error instanceof McpError) return replyError(res, id, error.code, error.message.replace(/^MCP error -?\d+: /, ''), sessionId, error.data);
+          if (error instanceof RpcError) return replyError(res, id, error.code, error.message, sessionId, error.data);
           this.log.error('tools/call failed', { error: describeError(error) });
           replyError(res, id, -32603, 'Internal error', sessionId);
         },

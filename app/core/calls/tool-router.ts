@@ -77,7 +77,7 @@ export class ToolRouter {
     if (verdict.policy === 'deny') {
       finish('deny', decidedBy, 'denied');
       const why = verdict.source === 'pause' ? 'Inlet is paused: every new call is denied until the pause is lifted' : `denied by Inlet's policy (${verdict.source})`;
-      return toolError(`The call to ${request.name} was not made: ${why}.`);
+      return toolError(`The call to ${request.name} was not made: ${why}.`) as CallToolResult;
     }
     this.hooks.audit({ event: 'call-start', ...base, decision: verdict.policy, decided_by: verdict.source });
     if (verdict.policy === 'ask') {
@@ -89,7 +89,7 @@ export class ToolRouter {
       if (refusal) {
         finish('ask', outcome.kind === 'denied' ? outcome.by : outcome.kind, refusalOutcome(outcome));
         if (outcome.kind === 'cancelled') throw new McpError(ErrorCode.InvalidRequest, 'cancelled');
-        return toolError(`The call to ${request.name} was not made: ${refusal}.`);
+        return toolError(`The call to ${request.name} was not made: ${refusal}.`) as CallToolResult;
       }
       decidedBy = (outcome as { by: string }).by;
     }
@@ -101,7 +101,7 @@ export class ToolRouter {
         timeoutMs: callTimeoutMs(config, provider.name),
       });
       finish(verdict.policy, decidedBy, result.isError ? 'error' : 'ok');
-      return result;
+      return result as CallToolResult;
     } catch (error) {
       finish(verdict.policy, decidedBy, context.signal.aborted ? 'cancelled' : 'failed', { error: describeError(error) });
       throw error;

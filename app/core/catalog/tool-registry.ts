@@ -75,7 +75,7 @@ export class ToolRegistry {
         });
         continue;
       }
-      this.tools.set(exposed, { exposed, provider: connection, toolName: tool.name, definition: { ...tool, name: exposed } });
+      this.tools.set(exposed, { exposed, provider: connection, toolName: tool.name, definition: { ...tool, name: exposed } as Tool });
       names.push(exposed);
     }
     this.byProvider.set(connection.name, names);
