@@ -16,6 +16,7 @@ import { McpEndpoint } from './ai/mcp-endpoint.js';
 import { SseEndpoint } from './ai/sse-endpoint.js';
 import { ProviderConnection } from './providers/provider-connection.js';
 import { ProviderListener } from './providers/provider-listener.js';
+import { ProtocolVerdicts } from './providers/protocol-verdicts.js';
 import type { SecretStore } from './security/secret-store.js';
 import { ToolRegistry } from './catalog/tool-registry.js';
 import { ToolRouter } from './calls/tool-router.js';
@@ -79,6 +80,8 @@ export class Hub {
   private endpoint!: McpEndpoint;
   private sse!: SseEndpoint;
   private listener!: ProviderListener;
+  /** Which provider names speak 2025 only, so their reconnects skip the server/discover probe. */
+  private readonly verdicts = new ProtocolVerdicts();
   private server: HttpServer | undefined;
   private remoteServer: HttpServer | undefined;
   private boundHost = '127.0.0.1';
@@ -384,6 +387,7 @@ export class Hub {
       remoteAddress: req.socket.remoteAddress ?? '',
       heartbeatMs: this.config.reverse_mcp_settings.heartbeat_s * 1000,
       limits: providerLimits(this.config.reverse_mcp_settings),
+      verdicts: this.verdicts,
       log,
     });
     const previous = this.registry.attach(connection);
@@ -400,7 +404,7 @@ export class Hub {
     };
     log.info('provider connected', { provider: name, client: identity.clientId, remote: connection.remoteAddress });
     connection.start().then(
-      () => log.info('provider ready', { provider: name, tools: connection.tools.length }),
+      () => log.info('provider ready', { provider: name, protocol: connection.protocol, tools: connection.tools.length }),
       () => undefined,
     );
   }

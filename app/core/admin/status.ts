@@ -20,6 +20,7 @@ export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?:
         remote: p.remoteAddress,
         since: new Date(p.connectedAt).toISOString(),
         server: p.serverInfo ? `${p.serverInfo.name} ${p.serverInfo.version}` : undefined,
+        protocol: p.protocol,
         tools: [...hub.registry.exposedNamesOf(p.name)],
         calls: p.stats.calls,
         errors: p.stats.errors,
