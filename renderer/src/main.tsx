@@ -1,4 +1,3 @@
-import { commandLine } from '../../app/shared/command-line';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { RevokeView, RotateSecret } from './access';
@@ -71,7 +70,7 @@ function Panel({ state, stale }: { state: PanelState; stale: boolean }) {
         <PendingView pending={pending} paused={approvals.paused} keepaliveS={approvals.keepalive_s} />
       </Section>
       <Section id="providers" title="Providers" count={status.providers.length}>
-        <ProvidersView providers={status.providers} wsUrl={status.urls.ws} inlet={commandLine(state.inlet.command, state.inlet.args)} />
+        <ProvidersView providers={status.providers} wsUrl={status.urls.ws} inlet={state.inlet.line} />
       </Section>
       <Section id="activity" title="Recent activity">
         <ActivityView activity={activity} />
@@ -87,7 +86,7 @@ function Panel({ state, stale }: { state: PanelState; stale: boolean }) {
         <TokensView mcpUrl={status.urls.mcp} inlet={state.inlet} />
         <RevokeView sessions={status.sessions} revoked={revoked} />
         <h3>Install secret</h3>
-        <RotateSecret inlet={commandLine(state.inlet.command, state.inlet.args)} />
+        <RotateSecret inlet={state.inlet.line} />
       </Section>
     </main>
   );

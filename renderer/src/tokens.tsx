@@ -52,7 +52,8 @@ export function TokensView(props: { mcpUrl: string | undefined; inlet: PanelStat
 function ClientConfigs(props: { created: Created; mcpUrl: string; inlet: PanelState['inlet']; onDone: () => void }) {
   const { name, token } = props.created;
   // Absolute paths from the hub: `npx inlet` outside the checkout would fetch another package.
-  const desktop = JSON.stringify({ mcpServers: { inlet: { command: props.inlet.command, args: [...props.inlet.args, 'stdio', '--name', name] } } }, null, 2);
+  const { command, args, env } = props.inlet;
+  const desktop = JSON.stringify({ mcpServers: { inlet: { command, args: [...args, 'stdio', '--name', name], ...(env ? { env } : {}) } } }, null, 2);
   const code = `claude mcp add --transport http inlet ${props.mcpUrl} --header "Authorization: Bearer ${token}"`;
   const cursor = JSON.stringify({ mcpServers: { inlet: { url: props.mcpUrl, headers: { Authorization: `Bearer ${token}` } } } }, null, 2);
   return (
