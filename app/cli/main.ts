@@ -25,7 +25,7 @@ const COMMANDS: Record<string, Command> = {
   policy: { run: policy, help: policyHelp, summary: 'show or edit the approval policy and its rules' },
   panel: { run: panel, help: panelHelp, summary: 'print a fresh one-time login URL for the panel' },
   audit: { run: audit, help: auditHelp, summary: 'verify the tamper-evident audit log' },
-  connect: { run: connect, help: connectHelp, summary: 'print or write the config that connects Claude Desktop, Claude Code or Cursor' },
+  connect: { run: connect, help: connectHelp, summary: 'print or write the config that connects Claude Desktop, Claude Code, Cursor or VS Code' },
   doctor: { run: doctor, help: doctorHelp, summary: 'say which secret store is in use and why, and whether a hub runs' },
   manifests: { run: manifests, help: manifestsHelp, summary: 'register the native-messaging host with the browsers' },
 };
