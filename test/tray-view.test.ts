@@ -94,7 +94,7 @@ describe('the tray as a pure function of the hub state', () => {
   it('hub down: the reason, when it restarts, a way to restart now, and nothing that needs the hub', () => {
     const view = trayView({ hub: { phase: 'down', reason: 'The hub process exited unexpectedly (exit code 1).', retryInMs: 4_000 }, startAtLogin: false });
     assert.equal(view.icon, 'down');
-    assert.equal(view.toolTip, 'Inlet: the hub is down; restarting it…');
+    assert.equal(view.toolTip, 'Inlet: the hub is down. The hub process exited unexpectedly (exit code 1).');
     assert.deepEqual(lines(view.menu), [
       '(Hub down: The hub process exited unexpectedly (exit code 1).)',
       '(Restarting in 4 s…)',
@@ -113,10 +113,12 @@ describe('the tray as a pure function of the hub state', () => {
     ]);
   });
 
-  it('a long down reason is cut to one menu line', () => {
+  it('a long down reason is cut to one menu line, and the tooltip carries all of it', () => {
     const reason = `Another hub is already running for ${'/very/long/path'.repeat(10)} (pid 42).`;
-    const [first] = lines(trayView({ hub: { phase: 'down', reason, retryInMs: undefined }, startAtLogin: undefined }).menu);
-    assert.ok(first!.length <= 'Hub down: '.length + 92, first);
+    const view = trayView({ hub: { phase: 'down', reason, retryInMs: undefined }, startAtLogin: undefined });
+    const [first] = lines(view.menu);
+    assert.ok(first!.length <= '(Hub down: )'.length + 160, first);
+    assert.ok(view.toolTip.endsWith(reason));
     assert.ok(first!.endsWith('…)'));
   });
 

@@ -64,7 +64,8 @@ export interface TrayView {
 
 /** Pending calls listed by name in the menu; the rest are one "and N more" line. */
 export const MENU_PENDING_LIMIT = 5;
-const REASON_LIMIT = 90;
+/** A menu line stays readable up to about this many characters; the tooltip carries the rest. */
+const REASON_LIMIT = 160;
 
 export function trayView(input: TrayInput): TrayView {
   const { hub } = input;
@@ -103,7 +104,7 @@ export function trayIcon(hub: TrayHub): TrayIcon {
 
 function toolTip(hub: TrayHub): string {
   if (hub.phase === 'starting') return 'Inlet: starting the hub…';
-  if (hub.phase === 'down') return 'Inlet: the hub is down; restarting it…';
+  if (hub.phase === 'down') return `Inlet: the hub is down. ${hub.reason}`;
   const state = hub.state;
   if (!state) return 'Inlet: connecting to the hub…';
   if (state.pending.length > 0) return `Inlet: ${plural(state.pending.length, 'call')} waiting for your approval`;

@@ -92,6 +92,8 @@ export interface PanelState {
    * `line`, what a person types in a shell.
    */
   inlet: { command: string; args: string[]; env?: Record<string, string>; line: string };
+  /** The companion browser extension's folder in this installation (to load unpacked). */
+  extensionDir: string;
   status: HubStatus;
   pending: Pending[];
   /** Newest first, at most 100. */

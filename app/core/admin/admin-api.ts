@@ -15,7 +15,7 @@ import { assertClientId, bearerToken, type TokenService } from '../security/toke
 import type { Activity } from '../calls/tool-router.js';
 import type { PanelState } from '../../shared/admin-types.js';
 import { inletShellLine, type InletCommand } from '../base/version.js';
-import { installLayout } from '../base/install-layout.js';
+import { companionExtensionDir, installLayout } from '../base/install-layout.js';
 import type { FailureThrottle } from '../security/failure-throttle.js';
 import { PANEL_CSP, sendMessagePage } from './message-page.js';
 
@@ -40,6 +40,8 @@ export interface AdminBackend {
 const PANEL_DIR = join(installLayout().root, 'renderer', 'dist') + sep;
 const CSP = PANEL_CSP;
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon' };
+/** A panel route for `/login?view=`: `welcome`, `pending`, `pending/<id>` and the like. */
+const PANEL_VIEW = /^[a-z]{1,20}(\/[A-Za-z0-9_-]{1,100})?$/;
 /** Thrown when readJsonBody already answered (400/413). */
 class BodyAnswered extends Error {}
 
@@ -104,9 +106,14 @@ export class AdminApi {
     return this.sessions.verifyCookie(readCookie(req.headers.cookie, this.sessions.cookie)) ? 'cookie' : null;
   }
 
+  /**
+   * `/login?code=…[&view=pending/ID]`: the cookie, then the panel, opened at `view` when one is
+   * given (the tray app opens a pending call or the welcome page this way). A view is a panel
+   * route, never a URL: anything else is dropped, so the redirect cannot leave the panel.
+   */
   private login(req: IncomingMessage, res: ServerResponse): void {
-    const code = new URL(req.url ?? '/', 'http://x').searchParams.get('code') ?? '';
-    const cookie = this.sessions.redeem(code);
+    const params = new URL(req.url ?? '/', 'http://x').searchParams;
+    const cookie = this.sessions.redeem(params.get('code') ?? '');
     if (!cookie) {
       if (this.throttled(req, res, '/login')) return;
       return sendMessagePage(res, 401, {
@@ -115,7 +122,9 @@ export class AdminApi {
         command: this.panelCommand(),
       });
     }
-    res.writeHead(303, { 'Set-Cookie': this.sessions.cookieHeader(cookie), Location: '/', 'Cache-Control': 'no-store' });
+    const view = params.get('view') ?? '';
+    const location = PANEL_VIEW.test(view) ? `/#${view}` : '/';
+    res.writeHead(303, { 'Set-Cookie': this.sessions.cookieHeader(cookie), Location: location, 'Cache-Control': 'no-store' });
     res.end();
   }
 
@@ -242,6 +251,7 @@ export class AdminApi {
     return {
       now: Date.now(),
       inlet: { ...this.backend.inlet(), line: inletShellLine(this.backend.inlet()) },
+      extensionDir: companionExtensionDir(),
       status: this.backend.status(),
       pending: this.backend.queue.list(),
       activity: this.backend.activity().slice(-100).reverse(),

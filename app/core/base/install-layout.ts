@@ -35,3 +35,8 @@ export function nativeHostLauncher(layout: InstallLayout = installLayout(), plat
 export function cliLauncher(layout: InstallLayout, platform: NodeJS.Platform = process.platform): string | undefined {
   return layout.resources ? join(layout.resources, 'bin', platform === 'win32' ? 'inlet.cmd' : 'inlet') : undefined;
 }
+
+/** The companion extension's folder, to load unpacked (shipped in a packaged app's resources). */
+export function companionExtensionDir(layout: InstallLayout = installLayout()): string {
+  return layout.resources ? join(layout.resources, 'browser-extension') : join(layout.root, 'clients', 'browser-extension');
+}
