@@ -12,6 +12,7 @@ import { policy, policyHelp } from './policy.js';
 import { approvals, approvalsHelp } from './approvals.js';
 import { audit, auditHelp, panel, panelHelp } from './panel.js';
 import { tolerateClosedOutput } from './closed-output.js';
+import { service, serviceHelp } from './service.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
 
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   connect: { run: connect, help: connectHelp, summary: 'print or write the config that connects Claude Desktop, Claude Code, Cursor or VS Code' },
   doctor: { run: doctor, help: doctorHelp, summary: 'say which secret store is in use and why, and whether a hub runs' },
   manifests: { run: manifests, help: manifestsHelp, summary: 'register the native-messaging host with the browsers' },
+  service: { run: service, help: serviceHelp, summary: 'start inlet serve at login (systemd, launchd or a scheduled task)' },
 };
 
 const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
