@@ -271,3 +271,31 @@ describe('the tray app when its hub cannot start (through the Electron facade)',
     }
   });
 });
+
+describe('the first run\'s native-messaging manifests', () => {
+  it('are skipped, and retried at the next start, where the app has no fixed path (an AppImage)', async () => {
+    const { prepareFirstRun, readTrayState } = await import('../app/main/first-run.js');
+    const { createLogger } = await import('../app/core/base/log.js');
+    const dataDir = await makeDataDir();
+    const home = await mkdtemp(join(tmpdir(), 'inlet-tray-home-'));
+    try {
+      const context = {
+        dataDir,
+        secretStore: new FileSecretStore(join(dataDir, 'secret')),
+        manifests: { platform: 'linux' as const, home, env: {}, isPresent: () => true },
+        log: createLogger('test'),
+      };
+      const skipped = await prepareFirstRun({ ...context, noManifests: 'an AppImage has no fixed path' });
+      assert.equal(skipped.firstStart, true);
+      assert.ok(!existsSync(join(home, '.config', 'chromium', 'NativeMessagingHosts', MANIFEST)));
+      assert.equal((await readTrayState(dataDir)).manifestsInstalled, undefined);
+      const installed = await prepareFirstRun(context);
+      assert.equal(installed.firstStart, false);
+      assert.ok(existsSync(join(home, '.config', 'chromium', 'NativeMessagingHosts', MANIFEST)));
+      assert.ok(skipped.secret.equals(installed.secret), 'the same install secret both times');
+    } finally {
+      await rm(home, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

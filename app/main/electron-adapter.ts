@@ -43,7 +43,9 @@ export function createElectronFacade(): ElectronFacade {
     writeClipboard: (text) => clipboard.writeText(text),
     openExternal: (url) => shell.openExternal(url),
     forkHub: (modulePath, args, env): HubChild => {
-      const child = utilityProcess.fork(modulePath, args, { env, stdio: 'pipe', serviceName: 'Inlet hub' });
+      // stderr (the hub's log) is read by the supervisor; stdout, which the hub does not use, is
+      // passed through rather than piped to nobody, where it could fill and block the hub.
+      const child = utilityProcess.fork(modulePath, args, { env, stdio: ['ignore', 'inherit', 'pipe'], serviceName: 'Inlet hub' });
       return {
         get pid() {
           return child.pid;

@@ -35,6 +35,8 @@ export interface FirstRunContext {
   manifests: ManifestEnvironment;
   /** The launcher the manifests name (default: this installation's). */
   hostPath?: string;
+  /** Why this installation cannot register a native host (it is skipped, not marked done). */
+  noManifests?: string;
   log: Logger;
 }
 
@@ -50,7 +52,9 @@ export async function prepareFirstRun(context: FirstRunContext): Promise<FirstRu
   const secret = await loadOrCreateSecret(context.secretStore);
   const state = await readTrayState(context.dataDir);
   const firstStart = Object.keys(state).length === 0;
-  if (!state.manifestsInstalled) {
+  if (!state.manifestsInstalled && context.noManifests) {
+    context.log.warn(`the native-messaging manifests are not installed: ${context.noManifests}`);
+  } else if (!state.manifestsInstalled) {
     try {
       const { installed, skipped } = await installManifests({
         ...context.manifests,

@@ -82,7 +82,16 @@ export async function startTrayApp(options: TrayAppOptions): Promise<TrayApp | u
   app.hideDock();
 
   const { store } = await selectSecretStore(dataDir, { log: log.child('secrets') });
-  const first = await prepareFirstRun({ dataDir, secretStore: store, manifests: { platform, home, env, ...options.manifests }, hostPath: options.hostPath, log });
+  const first = await prepareFirstRun({
+    dataDir,
+    secretStore: store,
+    manifests: { platform, home, env, ...options.manifests },
+    hostPath: options.hostPath,
+    // An AppImage runs from a mount that moves at every start and goes when it quits: a manifest
+    // naming a launcher inside it would break as soon as the app quits (docs/decisions.md).
+    noManifests: env.APPIMAGE ? 'an AppImage has no fixed path for the browsers to run; install the .deb, or run `inlet manifests install` from a checkout' : undefined,
+    log,
+  });
   let secret = first.secret;
   const adminToken = async () => new TokenService(secret, defaultConfig()).mint('admin');
   const config = await loadConfig(join(dataDir, CONFIG_FILE)).then((loaded) => loaded.config, () => defaultConfig());
