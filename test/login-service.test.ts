@@ -205,7 +205,8 @@ describe('the inlet service command', () => {
     assert.equal(installed.status, 0, installed.stderr);
     const unit = join(scratch, 'config', 'systemd', 'user', 'inlet.service');
     assert.match(installed.stdout, new RegExp(`Installed ${unit.replace(/[/.]/g, '\\$&')}: inlet serve runs now and at every login`));
-    assert.match(await readFile(unit, 'utf8'), new RegExp(`^ExecStart=${process.execPath.replace(/[/.]/g, '\\$&')} \\S+/bin/inlet\\.js serve$`, 'm'));
+    // INLET_HOME (the scratch data dir) is not the default: the unit names it, as it starts without this shell's environment.
+    assert.match(await readFile(unit, 'utf8'), new RegExp(`^ExecStart=${process.execPath.replace(/[/.]/g, '\\$&')} \\S+/bin/inlet\\.js serve --data-dir ${scratch.replace(/[/.]/g, '\\$&')}$`, 'm'));
     const status = run('status');
     assert.equal(status.stdout.trim(), `installed (${unit}), running`);
     assert.equal(run('uninstall').stdout.trim(), `Stopped and removed ${unit}.`);

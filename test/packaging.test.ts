@@ -126,7 +126,7 @@ describe('the packaged app (electron-builder --dir with a placeholder Electron)'
       child.once('exit', (code) => reject(new Error(`the packaged inlet serve exited ${code}: ${out}`)));
     });
     hub = { process: child, dataDir, file: JSON.parse(await readFile(join(dataDir, 'hub.json'), 'utf8')) as HubFile };
-    assert.ok(out.includes(`as tools: ${join(stage, 'resources', 'bin', 'inlet')} bridge --name NAME`), 'it prints the packaged inlet command');
+    assert.ok(out.includes(`as tools: ${join(stage, 'resources', 'bin', 'inlet')} --data-dir ${dataDir} bridge --name NAME`), 'it prints the packaged inlet command, naming its data dir');
     const redirect = await fetch(login, { redirect: 'manual' });
     const panel = await fetch(new URL('/', login), { headers: { Cookie: redirect.headers.get('set-cookie')!.split(';')[0]! } });
     assert.equal(panel.status, 200);

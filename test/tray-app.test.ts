@@ -191,7 +191,8 @@ describe('the tray app, through an Electron facade (Electron cannot run here), a
     electron.clickMenu('Connect an AI client', 'Claude Desktop');
     await electron.until('Claude Desktop connected', () => electron.notifications.find((n) => /claude_desktop_config\.json/.test(n.body)));
     const desktop = JSON.parse(await readFile(join(home, '.config', 'Claude', 'claude_desktop_config.json'), 'utf8')) as { mcpServers: { inlet: { command: string; args: string[] } } };
-    assert.deepEqual(desktop.mcpServers.inlet.args, [join(ROOT, 'bin', 'inlet.js'), 'stdio', '--name', 'claude-desktop']);
+    // The tray's data dir is not the default one: the entry names it, so Claude Desktop reaches this hub.
+    assert.deepEqual(desktop.mcpServers.inlet.args, [join(ROOT, 'bin', 'inlet.js'), '--data-dir', dataDir, 'stdio', '--name', 'claude-desktop']);
   });
 
   it('a second start hands over to the running app, which shows its panel, and quits', async () => {

@@ -48,7 +48,7 @@ export function inletCommand(dataDir?: string): InletCommand {
 export function inletShellLine(inlet: InletCommand): string {
   const launcher = cliLauncher(installLayout());
   // args[0] is bin/inlet.js; what follows (--data-dir DIR) goes to the launcher as it is.
-  if (inlet.env && launcher) return commandLine(launcher, inlet.args.slice(1));
+  if (launcher) return commandLine(launcher, inlet.args.slice(1));
   return commandLine(inlet.env ? 'node' : inlet.command, inlet.args);
 }
 
