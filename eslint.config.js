@@ -1,4 +1,4 @@
-// Lint rules. The import rules keep the layering of DESIGN §1 honest:
+// Lint rules. The import rules keep the layering of the README's Architecture honest:
 // electron (and electron-updater, which loads it) only in app/main and app/preload, the thin
 // Electron shell; app/core, app/os and app/cli never reach into that shell; native-host imports
 // nothing but node:*; the panel (renderer/) imports shared types only.

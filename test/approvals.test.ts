@@ -1,49 +1,56 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { dialProvider } from './fixtures/ws-provider.js';
-import { childEnv, CLI, connectAi, names, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import type { Pending } from '../app/shared/admin-types.js';
+import { watchHub, type HubEvents } from './helpers/hub-events.js';
+import { runCommand } from './helpers/run-command.js';
+import { adminRequest, childEnv, CLI, connectAi, names, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
 
 function cli(hub: RunningHub, args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { env: childEnv(hub.dataDir), encoding: 'utf8', timeout: 20_000 });
+  return runCommand(process.execPath, [CLI, ...args], childEnv(hub.dataDir));
 }
 
-async function admin(hub: RunningHub, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${hub.urls.api}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${await hub.mint('admin')}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, data: (await response.json()) as Record<string, unknown> & Array<Record<string, unknown>> };
-}
+const admin = adminRequest<Record<string, unknown> & Array<Record<string, unknown>>>;
 
-async function nextPending(hub: RunningHub): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const { data } = await admin(hub, 'GET', '/approvals');
-    if (data.length > 0) return data[0]!;
-    if (Date.now() > deadline) throw new Error('no call started waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/**
+ * The next call to start waiting, from the hub's event stream: the first pending request not
+ * handed out before (so a snapshot from before the last decision cannot answer).
+ */
+function pendingCalls(events: HubEvents): () => Promise<Pending> {
+  const seen = new Set<string>();
+  return async () => {
+    const next = await events.until((state) => state.pending.find((p) => !seen.has(p.id)));
+    seen.add(next.id);
+    return next;
+  };
 }
 
 const text = (result: unknown) => JSON.stringify((result as { content?: unknown }).content);
+
+/** A window no test here waits out: every decision below comes from the test, never the clock. */
+const NEVER_S = 3_600;
 
 describe('approvals from the shell and the admin API', () => {
   let hub: RunningHub;
   let ai: AiClient;
   let provider: Awaited<ReturnType<typeof dialProvider>>;
+  let events: HubEvents;
+  let nextPending: () => Promise<Pending>;
 
   before(async () => {
-    hub = await startHub({ config: { approvals: { default: 'ask', timeout_s: 2 } } });
+    hub = await startHub({ config: { approvals: { default: 'ask', timeout_s: NEVER_S } } });
     ai = await connectAi(hub, 'ai:claude');
     provider = await dialProvider(`${hub.urls.ws}?server_name=shop&token=${encodeURIComponent(await hub.mint('provider:shop'))}`, { tools: ['buy', 'look'] });
     await ai.waitForTools((tools) => names(tools).includes('shop__buy'));
+    events = await watchHub(hub);
+    nextPending = pendingCalls(events);
   });
   after(async () => {
+    events?.close();
     provider?.socket.close();
     await ai?.close();
     await hub?.stop();
@@ -51,43 +58,35 @@ describe('approvals from the shell and the admin API', () => {
 
   it('`inlet approvals list` shows the waiting call and `approve` delivers the provider\'s result', async () => {
     const call = ai.callTool({ name: 'shop__buy', arguments: { text: 'milk' } });
-    const pending = await nextPending(hub);
-    const list = cli(hub, ['approvals', 'list']);
+    const pending = await nextPending();
+    const list = await cli(hub, ['approvals', 'list']);
     assert.equal(list.status, 0, list.stderr);
     assert.match(list.stdout, /ai:claude wants shop\/buy/);
     assert.match(list.stdout, /"text":"milk"/);
-    const approve = cli(hub, ['approvals', 'approve', String(pending.id).slice(0, 8)]);
+    const approve = await cli(hub, ['approvals', 'approve', String(pending.id).slice(0, 8)]);
     assert.equal(approve.status, 0, approve.stderr);
     assert.deepEqual((await call).content, [{ type: 'text', text: 'buy:milk' }]);
   });
 
   it('`deny` gives the AI a tool error saying it was denied and by whom', async () => {
     const call = ai.callTool({ name: 'shop__buy', arguments: { text: 'caviar' } });
-    const pending = await nextPending(hub);
-    const deny = cli(hub, ['approvals', 'deny', String(pending.id), '--reason', 'too expensive']);
+    const pending = await nextPending();
+    const deny = await cli(hub, ['approvals', 'deny', String(pending.id), '--reason', 'too expensive']);
     assert.equal(deny.status, 0, deny.stderr);
     const result = await call;
     assert.equal(result.isError, true);
     assert.match(text(result), /was not made: denied by cli \(too expensive\)/);
   });
 
-  it('no decision in time: the AI gets an error saying it timed out, and a late decision is refused', async () => {
-    const result = await ai.callTool({ name: 'shop__look', arguments: {} });
-    assert.equal(result.isError, true);
-    assert.match(text(result), /timed out waiting for approval \(no decision within 2 s\)/);
-    const { data } = await admin(hub, 'GET', '/approvals');
-    assert.equal(data.length, 0, 'nothing waits forever');
-  });
-
   it('a late decision is refused with a clear message', async () => {
     const call = ai.callTool({ name: 'shop__look', arguments: {} });
-    const pending = await nextPending(hub);
+    const pending = await nextPending();
     await admin(hub, 'POST', `/approvals/${pending.id}/approve`);
     await call;
     const late = await admin(hub, 'POST', `/approvals/${pending.id}/deny`);
     assert.equal(late.status, 409);
     assert.match(String(late.data.error), /Too late: this request was already approved by cli/);
-    const cliLate = cli(hub, ['approvals', 'deny', String(pending.id)]);
+    const cliLate = await cli(hub, ['approvals', 'deny', String(pending.id)]);
     assert.equal(cliLate.status, 2);
     assert.match(cliLate.stderr, /Too late/);
   });
@@ -95,21 +94,17 @@ describe('approvals from the shell and the admin API', () => {
   it('the AI client\'s cancellation removes the request', async () => {
     const controller = new AbortController();
     const call = ai.callTool({ name: 'shop__buy', arguments: {} }, CallToolResultSchema, { signal: controller.signal });
-    await nextPending(hub);
+    const pending = await nextPending();
     controller.abort('changed my mind');
     await assert.rejects(call);
-    const deadline = Date.now() + 2_000;
-    while ((await admin(hub, 'GET', '/approvals')).data.length > 0) {
-      assert.ok(Date.now() < deadline, 'the cancelled request left the queue');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await events.until((state) => !state.pending.some((p) => p.id === pending.id));
   });
 
   it('a provider that leaves fails its pending calls', async () => {
     const other = await dialProvider(`${hub.urls.ws}?server_name=fleeting&token=${encodeURIComponent(await hub.mint('provider:fleeting'))}`, { tools: ['x'] });
     await ai.waitForTools((tools) => names(tools).includes('fleeting__x'));
     const call = ai.callTool({ name: 'fleeting__x', arguments: {} });
-    await nextPending(hub);
+    await nextPending();
     other.socket.terminate();
     const result = await call;
     assert.equal(result.isError, true);
@@ -118,7 +113,7 @@ describe('approvals from the shell and the admin API', () => {
 
   it('"always allow" writes a rule: the next call goes through without a prompt', async () => {
     const call = ai.callTool({ name: 'shop__look', arguments: { text: '1' } });
-    const pending = await nextPending(hub);
+    const pending = await nextPending();
     assert.equal((await admin(hub, 'POST', `/approvals/${pending.id}/approve`, { always: true })).status, 200);
     await call;
     const config = JSON.parse(await readFile(join(hub.dataDir, 'config.json'), 'utf8')) as { approvals: { rules: unknown[] } };
@@ -137,32 +132,35 @@ describe('approvals from the shell and the admin API', () => {
   });
 
   it('`inlet policy` edits the rules of the running hub, which applies them at once', async () => {
-    const add = cli(hub, ['policy', 'add', '--provider', 'shop', '--tool', 'buy', 'deny']);
+    const add = await cli(hub, ['policy', 'add', '--provider', 'shop', '--tool', 'buy', 'deny']);
     assert.equal(add.status, 0, add.stderr);
     assert.match(add.stdout, /\d+\. provider shop, tool buy → deny/);
     const refused = await ai.callTool({ name: 'shop__buy', arguments: {} });
     assert.match(text(refused), /denied by Inlet's policy \(rule \d+ \(provider shop, tool buy → deny\)\)/);
     const number = /(\d+)\. provider shop, tool buy → deny/.exec(add.stdout)![1]!;
-    assert.equal(cli(hub, ['policy', 'remove', number]).status, 0);
-    assert.doesNotMatch(cli(hub, ['policy']).stdout, /tool buy → deny/);
-    const bad = cli(hub, ['policy', 'default', 'sometimes']);
+    assert.equal((await cli(hub, ['policy', 'remove', number])).status, 0);
+    assert.doesNotMatch((await cli(hub, ['policy'])).stdout, /tool buy → deny/);
+    const bad = await cli(hub, ['policy', 'default', 'sometimes']);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /must be allow, ask or deny/);
   });
 
   it('`inlet approvals watch` prints a call as soon as it waits', async () => {
     const watch = spawn(process.execPath, [CLI, 'approvals', 'watch', '--json'], { env: childEnv(hub.dataDir) });
-    let out = '';
-    watch.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    await new Promise<void>((resolve) => watch.stderr.once('data', () => resolve()));
     const call = ai.callTool({ name: 'shop__buy', arguments: { text: 'bread' } });
-    const deadline = Date.now() + 5_000;
-    while (!out.includes('"tool":"buy"')) {
-      assert.ok(Date.now() < deadline, `watch printed: ${out}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const pending = await nextPending();
+    // The line that names this request: watch prints each request once, as it starts waiting.
+    const printed = await new Promise<Record<string, unknown>>((resolve) => {
+      let out = '';
+      watch.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        const line = out.split('\n').find((l) => l.includes(pending.id));
+        if (line) resolve(JSON.parse(line) as Record<string, unknown>);
+      });
+    });
     watch.kill('SIGINT');
-    const pending = JSON.parse(out.trim().split('\n')[0]!) as { id: string };
+    assert.equal(printed.tool, 'buy');
+    assert.deepEqual(printed.arguments, { text: 'bread' });
     await admin(hub, 'POST', `/approvals/${pending.id}/deny`);
     await call;
   });
@@ -172,11 +170,17 @@ describe('permissions__approve (Iris contract, for Claude Code --permission-prom
   let hub: RunningHub;
   let ai: AiClient;
 
+  let events: HubEvents;
+  let nextPending: () => Promise<Pending>;
+
   before(async () => {
-    hub = await startHub({ config: { approvals: { default: 'ask', timeout_s: 5, rules: [{ provider: 'permissions', tool: 'Read', policy: 'allow' }, { provider: 'permissions', tool: 'Delete', policy: 'deny' }] } } });
+    hub = await startHub({ config: { approvals: { default: 'ask', timeout_s: NEVER_S, rules: [{ provider: 'permissions', tool: 'Read', policy: 'allow' }, { provider: 'permissions', tool: 'Delete', policy: 'deny' }] } } });
     ai = await connectAi(hub, 'ai:claude-code');
+    events = await watchHub(hub);
+    nextPending = pendingCalls(events);
   });
   after(async () => {
+    events?.close();
     await ai?.close();
     await hub?.stop();
   });
@@ -202,12 +206,39 @@ describe('permissions__approve (Iris contract, for Claude Code --permission-prom
 
   it('routes an ask into the same queue: approved from the shell, with the reviewer\'s reason', async () => {
     const call = ai.callTool({ name: 'permissions__approve', arguments: { tool_name: 'Bash', input: { command: 'ls' }, reason: 'list files' } });
-    const pending = await nextPending(hub);
+    const pending = await nextPending();
     assert.equal(pending.provider, 'permissions');
     assert.equal(pending.tool, 'Bash');
     assert.equal(pending.reason, 'list files');
     await admin(hub, 'POST', `/approvals/${pending.id}/approve`, { reason: 'fine' });
     const result = await call;
     assert.deepEqual(JSON.parse((result.content as Array<{ text: string }>)[0]!.text), { behavior: 'allow', updatedInput: { command: 'ls' }, message: 'fine' });
+  });
+});
+
+describe('approvals that nobody answers', () => {
+  let hub: RunningHub;
+  let ai: AiClient;
+  let provider: Awaited<ReturnType<typeof dialProvider>>;
+
+  // The timeout is what is tested, so the window is tiny and nothing else here waits on one.
+  before(async () => {
+    hub = await startHub({ config: { approvals: { default: 'ask', timeout_s: 1 } } });
+    ai = await connectAi(hub, 'ai:claude');
+    provider = await dialProvider(`${hub.urls.ws}?server_name=shop&token=${encodeURIComponent(await hub.mint('provider:shop'))}`, { tools: ['look'] });
+    await ai.waitForTools((tools) => names(tools).includes('shop__look'));
+  });
+  after(async () => {
+    provider?.socket.close();
+    await ai?.close();
+    await hub?.stop();
+  });
+
+  it('no decision in time: the AI gets an error saying it timed out, and the request leaves the queue', async () => {
+    const result = await ai.callTool({ name: 'shop__look', arguments: {} });
+    assert.equal(result.isError, true);
+    assert.match(text(result), /timed out waiting for approval \(no decision within 1 s\)/);
+    const { data } = await admin(hub, 'GET', '/approvals');
+    assert.equal(data.length, 0, 'nothing waits forever');
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { readFile, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -101,13 +102,17 @@ describe('the audit trail', () => {
     assert.match(String(first!.args_digest), /^[0-9a-f]{64}$/);
     assert.equal(start!.args_digest, first!.args_digest);
     assert.doesNotMatch(JSON.stringify([start, first]), /first/, 'arguments are digested, not stored');
-    // 16 callers loop until 100 calls are done, then the hub is killed in the middle of the burst.
+    // 16 callers loop until 100 calls are done, then the hub is killed in the middle of the burst;
+    // its exit ends the calls still in flight (a killed hub answers none of them).
     let done = 0;
     let killed = false;
+    const gone = new AbortController();
+    setMaxListeners(32, gone.signal);
+    hub.process.once('exit', () => gone.abort());
     const caller = async () => {
       while (!killed) {
         try {
-          await ai.callTool({ name: 'burst__go', arguments: { text: String(done) } }, undefined, { timeout: 3_000 });
+          await ai.callTool({ name: 'burst__go', arguments: { text: String(done) } }, undefined, { signal: gone.signal });
         } catch {
           return;
         }

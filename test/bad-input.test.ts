@@ -92,7 +92,7 @@ describe('bad input closes one socket and nothing else', () => {
   });
 });
 
-describe('exposed tool names (DESIGN §6)', () => {
+describe('exposed tool names (docs/provider-protocol.md, Names AI clients see)', () => {
   const cases: Array<[string, string, string | RegExp]> = [
     ['everything', 'echo', 'everything__echo'],
     ['my_remote_server', 'exec_cmd', 'my_remote_server__exec_cmd'],

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { dialProvider } from './fixtures/ws-provider.js';
+import { runCommand } from './helpers/run-command.js';
 import { childEnv, CLI, makeDataDir, names, startHub, type RunningHub } from './helpers/hub-process.js';
 
 describe('inlet connect', () => {
@@ -25,16 +25,16 @@ describe('inlet connect', () => {
     await hub?.stop();
   });
 
-  const run = (args: string[]) => spawnSync(process.execPath, [CLI, 'connect', ...args], { env, encoding: 'utf8', timeout: 20_000 });
+  const run = (args: string[]) => runCommand(process.execPath, [CLI, 'connect', ...args], env);
 
   it('writes Claude Desktop\'s config, keeping its other servers, and the entry works as written', async () => {
     const path = join(home, '.config', 'Claude', 'claude_desktop_config.json');
     await mkdir(join(home, '.config', 'Claude'), { recursive: true });
     await writeFile(path, JSON.stringify({ mcpServers: { other: { command: 'x' } }, theme: 'dark' }));
-    const first = run(['claude-desktop', '--write']);
+    const first = await run(['claude-desktop', '--write']);
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /Added the "inlet" server in .*claude_desktop_config\.json/);
-    const again = run(['claude-desktop', '--write']);
+    const again = await run(['claude-desktop', '--write']);
     assert.match(again.stdout, /Updated/);
     const config = JSON.parse(await readFile(path, 'utf8')) as { mcpServers: Record<string, { command: string; args: string[] }>; theme: string };
     assert.equal(config.theme, 'dark');
@@ -51,7 +51,7 @@ describe('inlet connect', () => {
   });
 
   it('prints a Cursor entry whose url and token work, and the Claude Code command', async () => {
-    const cursor = run(['cursor', '--name', 'my-cursor']);
+    const cursor = await run(['cursor', '--name', 'my-cursor']);
     assert.equal(cursor.status, 0, cursor.stderr);
     const entry = (JSON.parse(cursor.stdout) as { mcpServers: { inlet: { url: string; headers: Record<string, string> } } }).mcpServers.inlet;
     assert.equal(entry.url, hub.urls.mcp);
@@ -60,9 +60,9 @@ describe('inlet connect', () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }));
     assert.ok(names((await client.listTools()).tools).includes('desk__note'));
     await client.close();
-    const code = run(['claude-code']);
+    const code = await run(['claude-code']);
     assert.match(code.stdout, new RegExp(`^claude mcp add --transport http inlet ${hub.urls.mcp.replace(/[.]/g, '\\.')} --header "Authorization: Bearer inlet1\\.ai:claude-code\\.`));
-    const bad = run(['notepad']);
+    const bad = await run(['notepad']);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /Unknown client "notepad"/);
   });
@@ -72,7 +72,7 @@ describe('inlet connect', () => {
     const path = join(dir, 'mcp.json');
     await mkdir(dir, { recursive: true });
     await writeFile(path, JSON.stringify({ servers: { memory: { command: 'npx', args: ['-y', 'x'] } }, inputs: [] }));
-    const result = run(['vscode', '--write']);
+    const result = await run(['vscode', '--write']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /Added the "inlet" server in .*Code\/User\/mcp\.json; restart VS Code/);
     const config = JSON.parse(await readFile(path, 'utf8')) as { servers: Record<string, { type: string; url: string; headers: Record<string, string> }>; inputs: unknown[] };

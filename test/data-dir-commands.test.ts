@@ -94,7 +94,7 @@ describe('commands handed out by a hub outside the default data dir', () => {
     const bridge = spawn('sh', ['-c', `exec ${template} --name fromline -- "${process.execPath}" "${join(FIXTURES, 'changing-server.js')}"`], { env: elsewhere(), stdio: 'ignore' });
     const exited = once(bridge, 'exit');
     try {
-      await ai.waitForTools((tools) => names(tools).includes('fromline__echo'), 30_000);
+      await ai.waitForTools((tools) => names(tools).includes('fromline__echo'));
     } finally {
       bridge.kill('SIGTERM');
       await exited;

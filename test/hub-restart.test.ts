@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { PanelState } from '../app/shared/admin-types.js';
+import { watchHub } from './helpers/hub-events.js';
 import { childEnv, CLI, connectAi, FIXTURES, names, startBridge, startHub } from './helpers/hub-process.js';
 
 describe('a hub restart', () => {
@@ -14,7 +16,7 @@ describe('a hub restart', () => {
     const ai1 = await connectAi(first);
     await ai1.waitForTools((tools) => names(tools).includes('survivor__echo'));
     const inFlight = ai1.callTool({ name: 'survivor__wait_for_cancel', arguments: {} });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await bridge.waitForOutput((out) => out.includes('WAITING'));
     assert.equal(await first.stop(), 0);
     const failed = await inFlight;
     assert.equal(failed.isError, true, 'the call in flight got an error, not silence');
@@ -22,7 +24,7 @@ describe('a hub restart', () => {
     const second = await startHub({ dataDir: first.dataDir });
     try {
       const ai2 = await connectAi(second);
-      await ai2.waitForTools((tools) => names(tools).includes('survivor__echo'), 15_000);
+      await ai2.waitForTools((tools) => names(tools).includes('survivor__echo'));
       const result = await ai2.callTool({ name: 'survivor__echo', arguments: { text: 'back again' } });
       assert.deepEqual(result.content, [{ type: 'text', text: 'back again' }]);
       assert.match(bridge.output(), /retrying in/);
@@ -46,14 +48,17 @@ describe('a hub restart', () => {
       assert.equal(await once.exited, 3);
       assert.match(once.output(), /the server ".*changing-server\.js" exited with code 3; stopping/);
 
+      const events = await watchHub(hub);
       const again = startBridge(hub, 'phoenix', [process.execPath, join(FIXTURES, 'changing-server.js')], ['--restart']);
-      await ai.waitForTools((tools) => names(tools).includes('phoenix__exit'));
+      const phoenix = (state: PanelState) => state.status.providers.find((p) => p.name === 'phoenix' && p.tools.includes('phoenix__exit'));
+      const firstSince = (await events.until(phoenix)).since;
       await ai.callTool({ name: 'phoenix__exit', arguments: {} });
-      await ai.waitForTools((tools) => !names(tools).includes('phoenix__exit'));
-      await ai.waitForTools((tools) => names(tools).includes('phoenix__exit'), 15_000);
+      await again.waitForOutput((out) => /restarting in 1 s/.test(out));
+      // Back as a new connection (the bridge reconnects so the hub re-initializes the new server).
+      await events.until((state) => phoenix(state)?.since !== firstSince && phoenix(state));
+      events.close();
       const result = await ai.callTool({ name: 'phoenix__echo', arguments: { text: 'reborn' } });
       assert.deepEqual(result.content, [{ type: 'text', text: 'reborn' }]);
-      assert.match(again.output(), /restarting in 1 s/);
       again.process.kill();
       await ai.close();
     } finally {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -13,19 +13,19 @@ import { secretFilePath } from '../app/os/data-dir.js';
 import { FileSecretStore } from '../app/os/file-secret-store.js';
 import { loadKeytar } from '../app/os/keychain-secret-store.js';
 import { CLI, FIXTURES } from './helpers/hub-process.js';
+import { runCommand, type CommandRun } from './helpers/run-command.js';
 
 // The keychain against a real Secret Service: gnome-keyring in a private D-Bus session
 // (dbus-run-session) with a scratch HOME and XDG dirs, so the user's own keyring is never touched.
 const PROBE = join(FIXTURES, 'keychain-probe.js');
 const INSTALL = 'apt-get install -y libsecret-1-dev gnome-keyring dbus dbus-x11 (then npm install, to build keytar)';
-const CI = process.env.CI === 'true' || process.env.CI === '1';
 const onPath = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 const missing = [
   ...['dbus-run-session', 'gnome-keyring-daemon'].filter((command) => !onPath(command)).map((command) => `${command} is not installed`),
   ...(await loadKeytar().then(() => [], (error: unknown) => [describeError(error)])),
 ].join('; ');
-// Locally a missing Secret Service skips with the fix; under CI it must fail, never pass silently.
-const skip = missing && !CI ? `${missing}; install with: ${INSTALL}` : false;
+// A missing Secret Service skips with the fix; scripts/run-tests.mjs fails a CI run on any skip.
+const skip = missing ? `${missing}; install with: ${INSTALL}` : false;
 const WARNING = /The OS keychain cannot be used/g;
 
 interface ProbeResult {
@@ -64,25 +64,19 @@ async function scratch() {
 }
 
 /** Runs shell commands in a fresh D-Bus session with gnome-keyring started (unlocked or not). */
-function inSession(env: NodeJS.ProcessEnv, commands: string[], unlock = true): SpawnSyncReturns<string> {
+async function inSession(env: NodeJS.ProcessEnv, commands: string[], unlock = true): Promise<CommandRun> {
   const keyring = unlock ? "printf '%s' pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null" : 'gnome-keyring-daemon --components=secrets >/dev/null';
-  const run = spawnSync('dbus-run-session', ['--', 'sh', '-c', [keyring, ...commands].join(' && ')], { env, encoding: 'utf8', timeout: 60_000 });
+  const run = await runCommand('dbus-run-session', ['--', 'sh', '-c', [keyring, ...commands].join(' && ')], env);
   assert.equal(run.status, 0, `session failed: ${run.stderr}`);
   return run;
 }
 
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
 
-describe('keychain secret store (DESIGN §4)', () => {
-  it('has a Secret Service to test against', (t) => {
-    if (!missing) return;
-    if (CI) assert.fail(`CI needs a Secret Service for these tests: ${missing}. Install with: ${INSTALL}`);
-    t.skip(`${missing}; install with: ${INSTALL}`);
-  });
-
+describe('keychain secret store (docs/config.md, Tokens)', () => {
   it('puts the secret in the keychain, and tokens survive a restart', { skip }, async () => {
     const s = await scratch();
-    const run = inSession(s.env, [s.probe('first.json'), s.probe('second.json', 'first.json')]);
+    const run = await inSession(s.env, [s.probe('first.json'), s.probe('second.json', 'first.json')]);
     const first = await s.result('first.json');
     assert.equal(first.kind, 'keychain', first.reason);
     assert.equal(first.inKeychain, true);
@@ -93,7 +87,7 @@ describe('keychain secret store (DESIGN §4)', () => {
     assert.equal(second.token, first.token);
     assert.equal(count(run.stderr, WARNING), 0, run.stderr);
     // A new session restarts gnome-keyring: the secret was persisted by the keyring, not just held.
-    inSession(s.env, [s.probe('third.json', 'first.json')]);
+    await inSession(s.env, [s.probe('third.json', 'first.json')]);
     assert.deepEqual((await s.result('third.json')).verified, [true]);
   });
 
@@ -103,7 +97,7 @@ describe('keychain secret store (DESIGN §4)', () => {
     await new FileSecretStore(secretFilePath(s.dataDir)).set(secret);
     const before = new TokenService(secret, ConfigSchema.parse({}));
     await writeFile(join(s.root, 'tokens.json'), JSON.stringify({ tokens: [before.mint('ai:before'), before.mint('provider:tools')] }));
-    const run = inSession(s.env, [s.probe('moved.json', 'tokens.json')]);
+    const run = await inSession(s.env, [s.probe('moved.json', 'tokens.json')]);
     const moved = await s.result('moved.json');
     assert.equal(moved.kind, 'keychain', moved.reason);
     assert.match(moved.reason, /moved there from .*secret, unchanged/);
@@ -116,7 +110,7 @@ describe('keychain secret store (DESIGN §4)', () => {
 
   it('falls back to the file store, warning once, when there is no D-Bus session', { skip }, async () => {
     const s = await scratch();
-    const run = spawnSync(process.execPath, [PROBE, s.dataDir, join(s.root, 'nobus.json')], { env: s.env, encoding: 'utf8', timeout: 30_000 });
+    const run = await runCommand(process.execPath, [PROBE, s.dataDir, join(s.root, 'nobus.json')], s.env);
     assert.equal(run.status, 0, run.stderr);
     const result = await s.result('nobus.json');
     assert.equal(result.kind, 'file');
@@ -129,25 +123,25 @@ describe('keychain secret store (DESIGN §4)', () => {
 
   it('detects a locked keyring with the canary and refuses, rather than making a second secret', { skip }, async () => {
     const s = await scratch();
-    inSession(s.env, [s.probe('unlocked.json')]);
+    await inSession(s.env, [s.probe('unlocked.json')]);
     const unlocked = await s.result('unlocked.json');
     assert.equal(unlocked.kind, 'keychain', unlocked.reason);
     // The login keyring now exists on disk; a daemon started without the password has it locked.
     // The probe must fail (its secret is in there), so its exit status and stderr go to files.
     const errFile = join(s.root, 'locked.err');
-    inSession(s.env, [`{ ${s.probe('locked.json')} 2> ${quote(errFile)}; echo $? > ${quote(errFile + '.status')}; }`], false);
+    await inSession(s.env, [`{ ${s.probe('locked.json')} 2> ${quote(errFile)}; echo $? > ${quote(errFile + '.status')}; }`], false);
     assert.notEqual((await readFile(errFile + '.status', 'utf8')).trim(), '0');
     const refusal = await readFile(errFile, 'utf8');
     assert.match(refusal, /lives in the OS keychain, which cannot be used now: the keyring is locked/);
     assert.match(refusal, /Unlock the keychain/);
     assert.equal(existsSync(secretFilePath(s.dataDir)), false, 'no second secret was made in a file');
     // Without any D-Bus session the same: a refusal, not a new secret.
-    const nobus = spawnSync(process.execPath, [PROBE, s.dataDir, join(s.root, 'nobus.json')], { env: s.env, encoding: 'utf8', timeout: 30_000 });
+    const nobus = await runCommand(process.execPath, [PROBE, s.dataDir, join(s.root, 'nobus.json')], s.env);
     assert.notEqual(nobus.status, 0);
     assert.match(nobus.stderr, /lives in the OS keychain, which cannot be used now: there is no D-Bus session/);
     assert.equal(existsSync(secretFilePath(s.dataDir)), false);
     // Unlocked again, the keychain's secret is back and the first token still verifies.
-    inSession(s.env, [s.probe('again.json', 'unlocked.json')]);
+    await inSession(s.env, [s.probe('again.json', 'unlocked.json')]);
     const back = await s.result('again.json');
     assert.equal(back.kind, 'keychain');
     assert.deepEqual(back.verified, [true]);
@@ -156,7 +150,7 @@ describe('keychain secret store (DESIGN §4)', () => {
 
   it('`inlet doctor` names the file store when INLET_KEYCHAIN=off, with the data dir, hub and Node', async () => {
     const s = await scratch();
-    const run = spawnSync(process.execPath, [CLI, 'doctor'], { env: { ...s.env, INLET_HOME: s.dataDir, INLET_KEYCHAIN: 'off' }, encoding: 'utf8', timeout: 30_000 });
+    const run = await runCommand(process.execPath, [CLI, 'doctor'], { ...s.env, INLET_HOME: s.dataDir, INLET_KEYCHAIN: 'off' });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`Data dir: +${s.dataDir}`));
     assert.match(run.stdout, /Secret store: +file: file .*secret\n +INLET_KEYCHAIN=off is set/);
@@ -169,10 +163,10 @@ describe('keychain secret store (DESIGN §4)', () => {
   it('`inlet doctor` names the keychain in a Secret Service session, and says why not without D-Bus', { skip }, async () => {
     const s = await scratch();
     const env = { ...s.env, INLET_HOME: s.dataDir };
-    const nobus = spawnSync(process.execPath, [CLI, 'doctor'], { env, encoding: 'utf8', timeout: 30_000 });
+    const nobus = await runCommand(process.execPath, [CLI, 'doctor'], env);
     assert.equal(nobus.status, 0, nobus.stderr);
     assert.match(nobus.stdout, /Secret store: +file: .*\n.*no D-Bus session/);
-    inSession(env, [[process.execPath, CLI, 'doctor'].map(quote).join(' ') + ' > ' + quote(join(s.root, 'doctor.txt'))]);
+    await inSession(env, [[process.execPath, CLI, 'doctor'].map(quote).join(' ') + ' > ' + quote(join(s.root, 'doctor.txt'))]);
     assert.match(await readFile(join(s.root, 'doctor.txt'), 'utf8'), /Secret store: +keychain: keychain \(Secret Service, service "Inlet"/);
   });
 });

@@ -4,7 +4,7 @@ import { ESLint } from 'eslint';
 import { ROOT } from './helpers/hub-process.js';
 
 /**
- * DESIGN §1's layering, as the linter enforces it: a probe importing electron is linted as if it
+ * The layering in the README (Architecture), as the linter enforces it: a probe importing electron is linted as if it
  * sat in each folder. Only the Electron shell (app/main, app/preload) may import it; everywhere
  * else the same line is an error, so a stray import fails `npm test` before it ships.
  */

@@ -16,8 +16,6 @@ import { dialProvider } from './fixtures/ws-provider.js';
  * come in, revocation, the pause switch, rules added and deleted by hand, and the install secret
  * rotation behind its confirmation (last, since it ends every login and connection).
  */
-const LIVE_MS = 1_000;
-
 describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
   let hub: RunningHub;
   let ai: AiClient;
@@ -79,17 +77,17 @@ describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
     await desk.close();
     const copy = tokens.getByRole('button', { name: 'Copy Cursor config' });
     await copy.click();
-    await copy.filter({ hasText: 'Copied' }).waitFor({ timeout: LIVE_MS });
+    await copy.filter({ hasText: 'Copied' }).waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), cursor);
 
     const client = await connectLike(cursor);
     assert.equal(textOf((await client.callTool({ name: 'tp__echo', arguments: { text: 'pasted' } })) as CallToolResult), 'echo:pasted');
-    await tokens.getByRole('button', { name: 'Revoke ai:cursor-test' }).waitFor({ timeout: LIVE_MS });
+    await tokens.getByRole('button', { name: 'Revoke ai:cursor-test' }).waitFor();
     await client.close();
 
     await tokens.getByLabel('Client id to revoke', { exact: true }).fill('ai:cursor-test');
     await tokens.getByRole('button', { name: 'Revoke', exact: true }).click();
-    await tokens.getByText('Revoked: ai:cursor-test.').waitFor({ timeout: LIVE_MS });
+    await tokens.getByText('Revoked: ai:cursor-test.').waitFor();
     assert.deepEqual((await config()).tokens?.revoked, ['ai:cursor-test']);
     await assert.rejects(connectLike(cursor));
   });
@@ -98,7 +96,7 @@ describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
     const pause = region(/^Policy/).getByRole('switch', { name: 'Pause' });
     assert.equal(await pause.getAttribute('aria-checked'), 'false');
     await pause.click();
-    await page.getByText('Paused: every new call is denied.').waitFor({ timeout: LIVE_MS });
+    await page.getByText('Paused: every new call is denied.').waitFor();
     assert.equal(await pause.getAttribute('aria-checked'), 'true');
     assert.equal((await config()).approvals.paused, true);
     const refused = await echo('while paused');
@@ -106,7 +104,7 @@ describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
     assert.match(textOf(refused), /paused/);
 
     await pause.click();
-    await page.getByText('Paused: every new call is denied.').waitFor({ state: 'detached', timeout: LIVE_MS });
+    await page.getByText('Paused: every new call is denied.').waitFor({ state: 'detached' });
     assert.equal(textOf(await echo('resumed')), 'echo:resumed');
   });
 
@@ -117,14 +115,14 @@ describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
     await policy.getByRole('combobox', { name: /^Policy/ }).selectOption('deny');
     await policy.getByRole('button', { name: 'Add rule' }).click();
     const remove = policy.getByRole('button', { name: 'Delete rule 1 (provider tp, tool echo: deny)' });
-    await remove.waitFor({ timeout: LIVE_MS });
+    await remove.waitFor();
     assert.deepEqual((await config()).approvals.rules, [{ provider: 'tp', tool: 'echo', policy: 'deny' }]);
     const refused = await echo('blocked');
     assert.equal(refused.isError, true);
     assert.match(textOf(refused), /rule 1/);
 
     await remove.click();
-    await policy.getByText('No rules yet').waitFor({ timeout: LIVE_MS });
+    await policy.getByText('No rules yet').waitFor();
     assert.deepEqual((await config()).approvals.rules, []);
     assert.equal(textOf(await echo('allowed again')), 'echo:allowed again');
   });
@@ -134,23 +132,23 @@ describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
     const start = tokens.getByRole('button', { name: 'Rotate install secret…' });
     const confirm = tokens.getByRole('group', { name: /Rotate the install secret\?/ });
     await start.click();
-    await confirm.waitFor({ timeout: LIVE_MS });
+    await confirm.waitFor();
     // The question takes the focus on its safe answer; Escape backs out and changes nothing.
     // The focus moves once the question has rendered: wait for it rather than race it.
-    await page.waitForFunction(() => document.activeElement?.textContent === 'Cancel', null, { timeout: LIVE_MS });
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Cancel');
     await page.keyboard.press('Escape');
-    await confirm.waitFor({ state: 'detached', timeout: LIVE_MS });
-    await page.waitForFunction(() => document.activeElement?.textContent === 'Rotate install secret…', null, { timeout: LIVE_MS });
+    await confirm.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Rotate install secret…');
     assert.equal(textOf(await echo('still here')), 'echo:still here');
 
     await start.click();
     await confirm.getByRole('button', { name: 'Yes, rotate the secret' }).click();
-    await tokens.getByText('The install secret was rotated').waitFor({ timeout: LIVE_MS });
+    await tokens.getByText('The install secret was rotated').waitFor();
     assert.equal((await provider.closed).code > 0, true);
     assert.equal((await page.request.get(`${hub.urls.api}/state`)).status(), 401);
 
     // A fresh link from `inlet panel` (which reads the new secret) logs in again.
     await logIn(page, hub);
-    await page.getByText('No provider connected yet').waitFor({ timeout: LIVE_MS });
+    await page.getByText('No provider connected yet').waitFor();
   });
 });

@@ -28,7 +28,7 @@ describe(`${PROVIDERS} providers connected at once`, () => {
       }),
     );
     providers.push(...dialled);
-    const tools = (await ai.waitForTools((list) => names(list).length === PROVIDERS, 30_000)).filter((t) => t.name !== 'permissions__approve');
+    const tools = (await ai.waitForTools((list) => names(list).length === PROVIDERS)).filter((t) => t.name !== 'permissions__approve');
     assert.equal(new Set(tools.map((t) => t.name)).size, PROVIDERS);
     const results = await Promise.all(
       Array.from({ length: PROVIDERS }, (_, i) => ai.callTool({ name: `p${i}__whoami`, arguments: { text: String(i) } })),

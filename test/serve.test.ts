@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { dialProvider } from './fixtures/ws-provider.js';
+import { runCommand } from './helpers/run-command.js';
 import { childEnv, CLI, connectAi, FIXTURES, makeDataDir, names, startBridge, startHub } from './helpers/hub-process.js';
 
 function runCli(args: string[], dataDir: string) {
-  return spawnSync(process.execPath, [CLI, ...args], { env: childEnv(dataDir), encoding: 'utf8', timeout: 20_000 });
+  return runCommand(process.execPath, [CLI, ...args], childEnv(dataDir));
 }
 
 describe('inlet serve', () => {
@@ -23,7 +23,7 @@ describe('inlet serve', () => {
       const ai = await connectAi(hub, 'ai:status-check');
       await ai.waitForTools((tools) => names(tools).includes('statusy__ping'));
       await ai.callTool({ name: 'statusy__ping', arguments: {} });
-      const status = runCli(['status'], hub.dataDir);
+      const status = await runCli(['status'], hub.dataDir);
       assert.equal(status.status, 0, status.stderr);
       assert.match(status.stdout, /statusy\s+\[ready\]/);
       assert.match(status.stdout, /statusy__ping/);
@@ -47,7 +47,7 @@ describe('inlet serve', () => {
     const ai = await connectAi(hub);
     await ai.waitForTools((tools) => names(tools).includes('slow__wait_for_cancel'));
     const call = ai.callTool({ name: 'slow__wait_for_cancel', arguments: {} });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await bridge.waitForOutput((out) => out.includes('WAITING'));
     const exit = hub.stop('SIGTERM');
     const result = await call;
     assert.equal(result.isError, true);
@@ -61,7 +61,7 @@ describe('inlet serve', () => {
 
   it('refuses a bad config with one sentence naming the file, the field and the problem', async () => {
     const dataDir = await makeDataDir({ reverse_mcp_settings: { heartbeat_s: 'often' } });
-    const run = runCli(['serve', '--port', '0'], dataDir);
+    const run = await runCli(['serve', '--port', '0'], dataDir);
     assert.equal(run.status, 1);
     const message = run.stderr.trim();
     assert.equal(message.split('\n').length, 1, message);
@@ -70,7 +70,7 @@ describe('inlet serve', () => {
     assert.match(message, /expected number/);
 
     await writeFile(join(dataDir, 'config.json'), '{ "port": 80, }');
-    const broken = runCli(['serve', '--port', '0'], dataDir);
+    const broken = await runCli(['serve', '--port', '0'], dataDir);
     assert.equal(broken.status, 1);
     assert.match(broken.stderr, /config\.json is not valid JSON/);
   });
@@ -94,7 +94,7 @@ describe('inlet serve', () => {
   it('refuses to start a second hub on the same data dir', async () => {
     const hub = await startHub();
     try {
-      const second = runCli(['serve', '--port', '0'], hub.dataDir);
+      const second = await runCli(['serve', '--port', '0'], hub.dataDir);
       assert.equal(second.status, 1);
       assert.match(second.stderr, /Another hub is already running/);
     } finally {
@@ -104,19 +104,19 @@ describe('inlet serve', () => {
 
   it('every command has --help, and errors are one sentence with a non-zero exit', async () => {
     const dataDir = await makeDataDir();
-    const help = runCli(['--help'], dataDir);
+    const help = await runCli(['--help'], dataDir);
     assert.equal(help.status, 0);
     for (const command of ['serve', 'status', 'bridge', 'stdio', 'token']) {
-      const run = runCli([command, '--help'], dataDir);
+      const run = await runCli([command, '--help'], dataDir);
       assert.equal(run.status, 0, command);
       assert.match(run.stdout, new RegExp(`Usage: inlet ${command}`));
     }
-    const status = runCli(['status'], dataDir);
+    const status = await runCli(['status'], dataDir);
     assert.equal(status.status, 1);
     assert.match(status.stderr, /^inlet status: No hub is running for the data dir .*\n$/);
-    const unknown = runCli(['serve', '--bogus'], dataDir);
+    const unknown = await runCli(['serve', '--bogus'], dataDir);
     assert.equal(unknown.status, 2);
-    const noName = runCli(['bridge', '--', 'true'], dataDir);
+    const noName = await runCli(['bridge', '--', 'true'], dataDir);
     assert.equal(noName.status, 2);
     assert.match(noName.stderr, /needs --name/);
   });

@@ -11,7 +11,7 @@ import { childEnv, CLI, makeDataDir } from './helpers/hub-process.js';
 
 const config = (extra: object = {}) => ConfigSchema.parse(extra);
 
-describe('tokens (DESIGN §4)', () => {
+describe('tokens (docs/config.md, Tokens)', () => {
   const tokens = new TokenService(randomBytes(32), config({ tools_servers: { cc: { transport: 'reverse_mcp', auth_token: 'static-1' }, open: { transport: 'reverse_mcp', auth_token: '' } } }));
 
   it('a minted token names its client and verifies', () => {

@@ -2,7 +2,7 @@ import type { ElectronFacade, NotificationHandle } from './electron-facade.js';
 import { describeCall, type PendingCall } from './tray-view.js';
 
 /**
- * One desktop notification per call that waits for approval (DESIGN §7); a click opens the
+ * One desktop notification per call that waits for approval (docs/approvals.md); a click opens the
  * panel at that call. A call that leaves the queue (decided, timed out, its provider gone)
  * takes its notification with it, so no stale prompt stays on screen.
  */

@@ -4,7 +4,7 @@ import { HubError } from '../core/base/errors.js';
 import type { TrayHubState } from './tray-view.js';
 
 /**
- * Main's side of the admin API (DESIGN §1: main, the panel and the CLI are all clients of the
+ * Main's side of the admin API (README, Architecture: main, the panel and the CLI are all clients of the
  * same API). The admin token is minted from the install secret by `token()`, asked again after
  * a 401 (a rotated secret). The live state is checked with zod as it arrives: main reads only
  * the fields the tray shows, and a state it cannot read is reported rather than half-shown.

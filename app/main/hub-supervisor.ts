@@ -5,7 +5,7 @@ import type { HubChild } from './electron-facade.js';
 import { parseHubMessage } from './hub-messages.js';
 
 /**
- * Keeps the hub process running (DESIGN §1): starts it, learns its URLs from its `ready`
+ * Keeps the hub process running (README, Architecture): starts it, learns its URLs from its `ready`
  * message, and when it dies says why and starts it again after a backoff (1 s doubling to 30 s;
  * the count starts over once a hub has stayed up for a while). Quitting stops it cleanly: a
  * `stop` message, then a kill if it has not exited in time.

@@ -5,7 +5,7 @@ import type { ElectronFacade, WindowFacade } from './electron-facade.js';
 import type { HubClient } from './hub-client.js';
 
 /**
- * The panel window (DESIGN §1): it simply loads the hub's panel, logged in through a one-time
+ * The panel window (README, Architecture): it simply loads the hub's panel, logged in through a one-time
  * login URL from the admin API, like a browser would. The page is the hub's web app, so the
  * window gives it nothing more than a browser tab has: context isolation, the renderer sandbox,
  * no Node integration, no preload. Navigation stays on the hub's origin; any other link opens in

@@ -25,7 +25,7 @@ import type { TrayAction, TrayHub } from './tray-view.js';
 /**
  * The tray app's main process, given an Electron (app/main/main.ts passes the real one; the
  * tests a facade, since the Electron binary cannot run there). Main owns only the tray, the
- * panel window, notifications, the login item and the single-instance lock (DESIGN §1); the hub
+ * panel window, notifications, the login item and the single-instance lock (README, Architecture); the hub
  * runs in its own process and main reaches it only through the admin API.
  */
 export interface TrayAppOptions {

@@ -5,7 +5,7 @@ import type { HubProcessMessage } from '../shared/hub-process.js';
 import { composeHub, recordStartedHub } from './start-hub.js';
 
 /**
- * The tray app's hub process (DESIGN §1). Main starts this module in an Electron
+ * The tray app's hub process (README, Architecture). Main starts this module in an Electron
  * utilityProcess (or, where that cannot run, with child_process.fork: the tests do). It builds
  * the hub through the same composition as `inlet serve`, reports `ready` with the hub's URLs
  * (or `failed` with one sentence, then exits 1), and stops cleanly when main says `stop`, when

@@ -1,6 +1,6 @@
 /**
  * The shapes the admin API answers with (docs/admin-api.md), shared by the hub (app/core) and
- * the panel (renderer/): DESIGN §1 lets the renderer import shared types only, so they live
+ * the panel (renderer/): README, Architecture lets the renderer import shared types only, so they live
  * here, in a file that imports nothing.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The messages between the tray app's main process and its hub process (DESIGN §1: the hub
+ * The messages between the tray app's main process and its hub process (README, Architecture: the hub
  * core runs beside main in an Electron utilityProcess, or a Node child process where that
  * cannot run). They carry life-cycle facts only; everything else goes through the admin API,
  * as it does for the panel and the CLI. Main validates what arrives (app/main/hub-messages.ts).

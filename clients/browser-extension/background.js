@@ -1,6 +1,6 @@
 // The companion's background: a Chromium service worker, or a Firefox MV3 event page (both run
 // this module). It asks the native host com.inlet.hub where the hub is and for a token
-// (DESIGN §8), dials the hub's /ws as the provider "browser" (DESIGN §5), serves the tools in
+// (docs/discovery.md), dials the hub's /ws as the provider "browser" (docs/provider-protocol.md), serves the tools in
 // tools.js over that socket, and keeps a status for the popup.
 
 import { createMcpSession } from './mcp-server.js';

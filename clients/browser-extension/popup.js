@@ -3,7 +3,7 @@
 
 const api = globalThis.browser ?? globalThis.chrome;
 
-/** What the user can do, per state: one line each (DESIGN §8: the user types no URL or token). */
+/** What the user can do, per state: one line each (docs/discovery.md: the user types no URL or token). */
 const HINTS = {
   'connected': '',
   'connecting': '',

@@ -1,3 +1,4 @@
+import { commandLine } from '../../app/shared/command-line';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { RevokeView, RotateSecret } from './access';
@@ -41,17 +42,19 @@ function App() {
         <ConnectionStatus connection={connection} version={state?.status.version} />
         {lost && <LostBanner connection={connection} lastUpdate={state && lastUpdate} />}
       </header>
-      {connection.kind === 'logged-out' ? <LoggedOut /> : state ? <Panel state={state} stale={lost} /> : <p class="boot">Loading…</p>}
+      {connection.kind === 'logged-out' ? <LoggedOut inlet={state?.inlet} /> : state ? <Panel state={state} stale={lost} /> : <p class="boot">Loading…</p>}
     </>
   );
 }
 
-function LoggedOut() {
+/** `inlet` is the last state's command for this hub (it carries --data-dir where the hub's is not the default). */
+function LoggedOut({ inlet }: { inlet: PanelState['inlet'] | undefined }) {
   return (
     <main class="logged-out">
       <h2>This panel is logged out</h2>
       <p>
-        The login expired, or the install secret was rotated. Run <code>inlet panel</code> and open the link it prints.
+        The login expired, or the install secret was rotated. Run <code>{inlet ? commandLine(inlet.command, [...inlet.args, 'panel']) : 'inlet panel'}</code>{' '}
+        and open the link it prints.
       </p>
     </main>
   );

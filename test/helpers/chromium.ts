@@ -16,6 +16,13 @@ import { childEnv, CLI, ROOT } from './hub-process.js';
 export const CHROMIUM_PATH = process.env.INLET_CHROMIUM ?? '/usr/bin/chromium';
 export const COMPANION_DIR = join(ROOT, COMPANION_EXTENSION_DIR);
 
+/**
+ * How long one browser step (a click, a wait for an element) may take before it counts as hung:
+ * a hang guard, not a speed expectation. Playwright's own 30 s default is within reach of one
+ * step on a 2-core machine loaded twelve-fold, where whole panel tests take 40-90 s.
+ */
+export const BROWSER_STEP_HANG_GUARD_MS = 180_000;
+
 /** Why the browser tests cannot run here, or undefined when they can. */
 export function chromiumMissing(): string | undefined {
   if (existsSync(CHROMIUM_PATH)) return undefined;
@@ -47,9 +54,9 @@ export async function unkeyedCompanionCopy(): Promise<{ dir: string; id: string 
  * Launches Chromium with these unpacked extensions on a persistent profile. INLET_HOME reaches
  * the native host through the browser's environment, so the host asks this test's hub.
  */
-export function launchWithExtensions(userDataDir: string, extensionDirs: string[], dataDir: string): Promise<BrowserContext> {
+export async function launchWithExtensions(userDataDir: string, extensionDirs: string[], dataDir: string): Promise<BrowserContext> {
   const list = extensionDirs.join(',');
-  return chromium.launchPersistentContext(userDataDir, {
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     // Playwright's own --headless is the same new mode on Chromium 132+; naming it keeps that explicit.
     headless: false,
@@ -60,8 +67,10 @@ export function launchWithExtensions(userDataDir: string, extensionDirs: string[
       '--disable-sync', '--no-first-run', `--disable-extensions-except=${list}`, `--load-extension=${list}`,
     ],
     env: childEnv(dataDir) as Record<string, string>,
-    timeout: 30_000,
+    timeout: BROWSER_STEP_HANG_GUARD_MS,
   });
+  context.setDefaultTimeout(BROWSER_STEP_HANG_GUARD_MS);
+  return context;
 }
 
 export type CompanionState = 'connecting' | 'connected' | 'hub-not-running' | 'not-paired' | 'replaced' | 'error';
@@ -74,9 +83,9 @@ export async function openPopup(context: BrowserContext, extensionId: string): P
 }
 
 /** Waits until the popup shows one of these states (the popup re-renders on every change). */
-export async function waitForPopupState(popup: Page, states: CompanionState[], timeoutMs = 30_000): Promise<{ state: string; detail: string }> {
+export async function waitForPopupState(popup: Page, states: CompanionState[]): Promise<{ state: string; detail: string }> {
   const selector = states.map((state) => `#status[data-state="${state}"]`).join(', ');
-  await popup.waitForSelector(selector, { timeout: timeoutMs, state: 'attached' });
+  await popup.waitForSelector(selector, { state: 'attached' });
   const state = (await popup.getAttribute('#status', 'data-state')) ?? '';
   return { state, detail: (await popup.textContent('#status')) ?? '' };
 }

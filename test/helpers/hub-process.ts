@@ -71,7 +71,11 @@ export interface RunningHub {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `inlet serve --port 0` as users run it, and waits until hub.json appears. */
+/**
+ * Starts `inlet serve --port 0` as users run it, and resolves once it says on stdout that it
+ * runs (it writes hub.json before that line). No deadline: a hub that never starts is a hang
+ * the runner's hang guard ends; one that exits first rejects with its stderr.
+ */
 export async function startHub(options: { config?: Record<string, unknown>; dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<RunningHub> {
   const dataDir = options.dataDir ?? (await makeDataDir(options.config));
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], {
@@ -81,23 +85,16 @@ export async function startHub(options: { config?: Record<string, unknown>; data
   let err = '';
   let out = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const hubFile = await new Promise<HubFile>((resolve, reject) => {
-    const started = Date.now();
-    const poll = async () => {
-      if (child.exitCode !== null) return reject(new Error(`inlet serve exited ${child.exitCode}: ${err}`));
-      try {
-        const file = JSON.parse(await readFile(join(dataDir, 'hub.json'), 'utf8')) as HubFile;
-        if (file.pid === child.pid) return resolve(file);
-      } catch {
-        /* not written yet */
-      }
-      if (Date.now() - started > 15_000) return reject(new Error(`hub did not start: ${err}`));
-      setTimeout(poll, 25);
-    };
-    void poll();
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (/^Inlet hub running/m.test(out)) resolve();
+    });
+    child.once('exit', (code, signal) => reject(new Error(`inlet serve exited (${code ?? signal}) before it was running: ${err}`)));
   });
+  const hubFile = JSON.parse(await readFile(join(dataDir, 'hub.json'), 'utf8')) as HubFile;
+  if (hubFile.pid !== child.pid) throw new Error(`hub.json names pid ${hubFile.pid}, not the hub just started (${child.pid})`);
   let tokens: TokenService | undefined;
   return {
     dataDir,
@@ -126,7 +123,11 @@ export async function untilPrinted(hub: RunningHub, text: string): Promise<strin
   return hub.stdout();
 }
 
-/** The real SDK client on the hub's /mcp endpoint. */
+/**
+ * The real SDK client on the hub's /mcp endpoint, resolved once its standalone SSE stream (the
+ * GET the SDK opens after `initialize`, which carries tools/list_changed) is open: a change
+ * before that would be announced to nobody, and waitForTools below waits on announcements.
+ */
 export async function connectAi(hub: RunningHub, name = 'ai:test'): Promise<AiClient> {
   const token = await hub.mint(name);
   const client = new Client({ name: 'inlet-test', version: '1.0.0' });
@@ -134,28 +135,37 @@ export async function connectAi(hub: RunningHub, name = 'ai:test'): Promise<AiCl
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
     for (const wake of changes.splice(0)) wake();
   });
-  await client.connect(new StreamableHTTPClientTransport(new URL(hub.urls.mcp), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  let streamOpen!: () => void;
+  const listening = new Promise<void>((resolve) => (streamOpen = resolve));
+  const watchingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if ((init?.method ?? 'GET') === 'GET' && response.ok) streamOpen();
+    return response;
+  };
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(hub.urls.mcp), { requestInit: { headers: { Authorization: `Bearer ${token}` } }, fetch: watchingFetch }),
+  );
+  await listening;
   return Object.assign(client, {
-    /** Waits (on tools/list_changed notifications, rechecking) until the predicate holds. */
-    async waitForTools(predicate: (tools: Tool[]) => boolean, timeoutMs = 10_000): Promise<Tool[]> {
-      const deadline = Date.now() + timeoutMs;
+    /** Lists, and lists again after each tools/list_changed, until the predicate holds. */
+    async waitForTools(predicate: (tools: Tool[]) => boolean): Promise<Tool[]> {
       for (;;) {
+        // Armed before the listing: a change after the list was made wakes us, one before is in it.
         const changed = new Promise<void>((resolve) => changes.push(resolve));
         const { tools } = await client.listTools();
         if (predicate(tools)) return tools;
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`tools never matched; last list: ${tools.map((t) => t.name).join(', ')}`);
-        // Notifications are the signal; a slow poll covers a change that raced the listing.
-        await Promise.race([changed, new Promise((resolve) => setTimeout(resolve, Math.min(left, 250)))]);
+        await changed;
       }
     },
   });
 }
-export type AiClient = Client & { waitForTools(predicate: (tools: Tool[]) => boolean, timeoutMs?: number): Promise<Tool[]> };
+export type AiClient = Client & { waitForTools(predicate: (tools: Tool[]) => boolean): Promise<Tool[]> };
 
 export interface BridgeProcess {
   process: ChildProcess;
   output: () => string;
+  /** Resolves once the bridge's output (its server's stderr included) satisfies `predicate`. */
+  waitForOutput(predicate: (output: string) => boolean): Promise<string>;
   exited: Promise<number | null>;
 }
 
@@ -165,10 +175,30 @@ export function startBridge(hub: RunningHub, name: string, command: string[], ex
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const waiters = new Set<() => void>();
+  const append = (chunk: string) => {
+    out += chunk;
+    for (const wake of waiters) wake();
+  };
+  child.stdout!.setEncoding('utf8').on('data', append);
+  child.stderr!.setEncoding('utf8').on('data', append);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { process: child, output: () => out, exited };
+  // 'close' comes once the output is complete, unlike 'exit'.
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const waitForOutput = (predicate: (output: string) => boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        if (!predicate(out)) return;
+        waiters.delete(check);
+        resolve(out);
+      };
+      waiters.add(check);
+      check();
+      void closed.then((code) => {
+        if (waiters.delete(check)) reject(new Error(`the bridge exited (${code}) first; its output: ${out}`));
+      });
+    });
+  return { process: child, output: () => out, waitForOutput, exited };
 }
 
 /** The provider tools' names, sorted (the hub's own permissions__approve left out). */
@@ -181,11 +211,21 @@ export function textOf(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
 }
 
+/** One admin API request with an admin token, as the CLI makes it: its status and JSON body. */
+export async function adminRequest<T = Record<string, unknown>>(hub: RunningHub, method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
+  const response = await fetch(`${hub.urls.api}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${await hub.mint('admin')}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, data: (await response.json()) as T };
+}
+
 /** The running hub's `/api/status`, asked with an admin token. */
 export async function hubStatus(hub: RunningHub): Promise<HubStatus> {
-  const response = await fetch(`${hub.urls.api}/status`, { headers: { Authorization: `Bearer ${await hub.mint('admin')}` } });
-  if (response.status !== 200) throw new Error(`/api/status answered ${response.status}`);
-  return (await response.json()) as HubStatus;
+  const { status, data } = await adminRequest<HubStatus>(hub, 'GET', '/status');
+  if (status !== 200) throw new Error(`/api/status answered ${status}`);
+  return data;
 }
 
 /** The companion extension's tools, as AI clients see them. */

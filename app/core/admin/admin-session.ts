@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
- * Panel logins (DESIGN §2): a one-time code in a URL turns into an HttpOnly, SameSite=Strict
+ * Panel logins (docs/config.md, Host and Origin): a one-time code in a URL turns into an HttpOnly, SameSite=Strict
  * cookie. Codes live in memory for two minutes and work once. The cookie is signed with the
  * install secret, so it survives a hub restart and dies with a secret rotation.
  */

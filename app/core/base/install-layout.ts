@@ -25,7 +25,7 @@ export function installLayout(root: string = ROOT): InstallLayout {
   return { root, resources: basename(root) === 'app.asar' ? dirname(root) : undefined };
 }
 
-/** The native-messaging host launcher the browser manifests name (DESIGN §8). */
+/** The native-messaging host launcher the browser manifests name (docs/discovery.md). */
 export function nativeHostLauncher(layout: InstallLayout = installLayout(), platform: NodeJS.Platform = process.platform): string {
   const file = platform === 'win32' ? 'inlet-native-host.cmd' : 'inlet-native-host.sh';
   return layout.resources ? join(layout.resources, 'native-host', file) : join(layout.root, 'build', 'native-host', file);

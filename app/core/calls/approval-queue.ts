@@ -38,7 +38,7 @@ interface Waiter {
 const REMEMBERED = 500;
 
 /**
- * The pending queue (DESIGN §7). Every request ends exactly once: by a decision, the timeout,
+ * The pending queue (docs/approvals.md). Every request ends exactly once: by a decision, the timeout,
  * the AI client's cancellation, its provider leaving, or shutdown; nothing waits forever. A
  * decision for a request that already ended is refused with a message saying how it ended.
  */

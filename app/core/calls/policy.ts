@@ -3,7 +3,7 @@ import type { ApprovalSettings as SharedApprovalSettings } from '../../shared/ad
 import { asksByDefault } from '../security/roles.js';
 
 /**
- * Approval policies (DESIGN §7): `allow`, `ask` or `deny` per tool, per provider, per caller,
+ * Approval policies (docs/approvals.md): `allow`, `ask` or `deny` per tool, per provider, per caller,
  * and a default. Tool names in rules are the provider's own names (`echo`, not
  * `everything__echo`), so a rule survives renaming rules of exposure.
  */

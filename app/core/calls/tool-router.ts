@@ -42,7 +42,7 @@ export interface RouterHooks {
 }
 
 /**
- * Routes one `tools/call` from an AI session: policy first (allow / ask / deny, DESIGN §7),
+ * Routes one `tools/call` from an AI session: policy first (allow / ask / deny, docs/approvals.md),
  * then, for `ask`, the pending queue, then the provider. Every call and decision is audited: a
  * call that is not denied outright gets a `call-start` line before it waits or reaches its
  * provider and a `call` line when it ends, both with its `call_id`, so a call the hub was

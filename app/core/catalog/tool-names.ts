@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Names AI clients see (DESIGN §6): `<provider>__<tool>`, always matching
+ * Names AI clients see (docs/provider-protocol.md, Names AI clients see): `<provider>__<tool>`, always matching
  * ^[a-zA-Z0-9_-]{1,64}$, the same for the same provider and tool across reconnects.
  *
  * A name is kept as is only when it can be read back unambiguously: the provider part has no

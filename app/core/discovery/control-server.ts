@@ -6,7 +6,7 @@ import { describeError, HubError, isHubError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 
 /**
- * The control socket (DESIGN §3, §8): how the native host, a program of the same OS user, asks
+ * The control socket (docs/discovery.md): how the native host, a program of the same OS user, asks
  * the running hub for a token. Newline-delimited JSON, one response line per request line.
  * Only ext: and addin: tokens are handed out here; the socket is 0600 (and sits in the 0700
  * data dir), so reaching it already proves "same user", but an ai: or admin token would be a

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../base/atomic-file.js';
 import { HubError } from '../base/errors.js';
 
 /**
- * `hub.json`: how local programs find a running hub (DESIGN §3). Mode 0600, no secrets;
+ * `hub.json`: how local programs find a running hub (docs/discovery.md). Mode 0600, no secrets;
  * written atomically when the hub is listening, removed when it stops.
  */
 export const HubFileSchema = z.object({

@@ -14,7 +14,7 @@ export interface ProviderCredentials {
 export const BEARER_SUBPROTOCOL = 'inlet.bearer.';
 
 /**
- * Reads the provider's name and token from every place DESIGN §5 allows: the query
+ * Reads the provider's name and token from every place docs/provider-protocol.md allows: the query
  * (`server_name`, `token`), the headers (`X-MCP-Server-Name`, `Authorization`, Bearer or raw),
  * or the subprotocol `inlet.bearer.<base64url(token)>` (browsers can set no headers, and no ":"
  * in a subprotocol, so they send the token encoded; a raw `inlet.bearer.<token>` is read too).

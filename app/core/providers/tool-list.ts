@@ -3,7 +3,7 @@ import { HubError } from '../base/errors.js';
 
 /**
  * Reading one provider's whole tool list (`tools/list`, following `nextCursor`) under bounds:
- * pages, tools and bytes (DESIGN §5). Past a bound, or when a page is not a tools/list result
+ * pages, tools and bytes (docs/provider-protocol.md). Past a bound, or when a page is not a tools/list result
  * at all, the list is refused with a HubError whose message is one clause a provider can read
  * in a close reason. One bad tool never takes the others down: it is left out, and why is
  * returned for the hub's log.

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { Logger } from '../base/log.js';
 
 /**
- * DNS-rebinding and cross-site guards shared by every HTTP surface (DESIGN §2).
+ * DNS-rebinding and cross-site guards shared by every HTTP surface (docs/config.md, Host and Origin).
  *
  * Host: a listener answers to the exact loopback names `127.0.0.1`, `localhost` and `[::1]`
  * with its own port (no port only where that port is the scheme's default, as browsers send

@@ -1,5 +1,5 @@
 /**
- * What each kind of token may do, on every surface (DESIGN §2, §4). One table, so `/ws`,
+ * What each kind of token may do, on every surface (docs/config.md, Host and Origin; docs/config.md, Tokens). One table, so `/ws`,
  * `/mcp`, `/sse` and the policy read the same rules:
  *
  * | kind              | offers tools on /ws            | calls tools on         |

@@ -7,7 +7,7 @@ import { clientKind, mayCall, providerNameFor, type CallerSurface, type ClientKi
 export { clientKind, type ClientKind } from './roles.js';
 
 /**
- * Tokens (DESIGN §4): `inlet1.<client-id>.<mac>`, the MAC being HMAC-SHA256 of the client id
+ * Tokens (docs/config.md, Tokens): `inlet1.<client-id>.<mac>`, the MAC being HMAC-SHA256 of the client id
  * under the install secret, base64url. Validation is stateless and constant-time; the off
  * switches are the revoked list in config and rotating the secret.
  */
