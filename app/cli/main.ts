@@ -12,6 +12,7 @@ import { policy, policyHelp } from './policy.js';
 import { approvals, approvalsHelp } from './approvals.js';
 import { audit, auditHelp, panel, panelHelp } from './panel.js';
 import { tolerateClosedOutput } from './closed-output.js';
+import { service, serviceHelp } from './service.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
 
@@ -25,9 +26,10 @@ const COMMANDS: Record<string, Command> = {
   policy: { run: policy, help: policyHelp, summary: 'show or edit the approval policy and its rules' },
   panel: { run: panel, help: panelHelp, summary: 'print a fresh one-time login URL for the panel' },
   audit: { run: audit, help: auditHelp, summary: 'verify the tamper-evident audit log' },
-  connect: { run: connect, help: connectHelp, summary: 'print or write the config that connects Claude Desktop, Claude Code or Cursor' },
+  connect: { run: connect, help: connectHelp, summary: 'print or write the config that connects Claude Desktop, Claude Code, Cursor or VS Code' },
   doctor: { run: doctor, help: doctorHelp, summary: 'say which secret store is in use and why, and whether a hub runs' },
   manifests: { run: manifests, help: manifestsHelp, summary: 'register the native-messaging host with the browsers' },
+  service: { run: service, help: serviceHelp, summary: 'start inlet serve at login (systemd, launchd or a scheduled task)' },
 };
 
 const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
