@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { COMPANION_EXTENSION_ID } from '../app/os/companion-extension.js';
@@ -17,19 +17,27 @@ import { ms, summarize, type LoadResult } from './stats.js';
  * it, the host with NODE_EXTRA_CA_CERTS as set here (what a browser started from such an
  * environment would pass on), directly and through the launcher (which unsets it and
  * NODE_OPTIONS). The kinds are interleaved, run by run.
+ *
+ * The packaged app runs the host as one bundled file (dist/native-host/inlet-native-host.mjs)
+ * through the same launcher, which there execs the app's own binary as Node: `bundle` is that
+ * file started directly, `packaged` the launcher in a packaged app's layout, with this node
+ * standing in for the app's binary (Electron cannot run here). The launcher's own cost is the
+ * ratio `launcher`/`host` and `packaged`/`bundle` (target: at most 1.10).
  */
 export interface HostStartPlan {
   warmup: number;
   runs: number;
 }
 
-export type HostKind = 'floor' | 'host' | 'notRunning' | 'launcher' | 'withCaCerts' | 'launcherWithCaCerts';
+export type HostKind = 'floor' | 'host' | 'notRunning' | 'launcher' | 'bundle' | 'packaged' | 'withCaCerts' | 'launcherWithCaCerts';
 
 export const HOST_LABELS: Record<HostKind, string> = {
   floor: 'node -e 0, spawn -> exit (the floor)',
   host: 'native host, spawn -> discovery frame',
   notRunning: 'native host, no hub: spawn -> HUB_NOT_RUNNING frame',
   launcher: 'through build/native-host/inlet-native-host.sh',
+  bundle: 'the bundled host (inlet-native-host.mjs), spawn -> discovery frame',
+  packaged: 'through the launcher in a packaged layout (node as the app binary)',
   withCaCerts: 'native host with NODE_EXTRA_CA_CERTS as set here',
   launcherWithCaCerts: 'through the launcher with NODE_EXTRA_CA_CERTS as set here (it unsets it)',
 };
@@ -44,6 +52,22 @@ export interface HostStartResults {
 const HOST = join(ROOT, 'dist', 'native-host', 'main.js');
 /** What the installed manifest names: the launcher script (sh, then node). */
 const LAUNCHER = join(ROOT, 'build', 'native-host', 'inlet-native-host.sh');
+const BUNDLE = join(ROOT, 'dist', 'native-host', 'inlet-native-host.mjs');
+
+/**
+ * A packaged app's native-host files (electron-builder.yml's extraResources) in `dir`, with
+ * `runtime` linked in as the app's binary; returns the launcher a manifest would name.
+ */
+export function stagePackagedHost(dir: string, runtime: string): string {
+  const hostDir = join(dir, 'resources', 'native-host');
+  mkdirSync(hostDir, { recursive: true });
+  symlinkSync(runtime, join(dir, 'inlet-app'));
+  const launcher = join(hostDir, 'inlet-native-host.sh');
+  copyFileSync(LAUNCHER, launcher);
+  chmodSync(launcher, 0o755);
+  copyFileSync(BUNDLE, join(hostDir, 'inlet-native-host.mjs'));
+  return launcher;
+}
 const CHROME_ARGV = `chrome-extension://${COMPANION_EXTENSION_ID}/`;
 
 /** ms from spawn() to the first whole frame on stdout (or, with `expect` undefined, to its exit). */
@@ -76,6 +100,9 @@ export async function runHostStart(plan: HostStartPlan, say: (line: string) => v
   const ip = await startInProcessHub({ config: {}, controlSocket: true, provider: false });
   const noHub = mkdtempSync(join(tmpdir(), 'inlet-bench-nohub-'));
   removeOnExit(noHub);
+  const app = mkdtempSync(join(tmpdir(), 'inlet-bench-app-'));
+  removeOnExit(app);
+  const packaged = stagePackagedHost(app, process.execPath);
   try {
     const base = childEnv();
     delete base.INLET_APP_PATH; // with no hub, the host would start the tray app
@@ -90,6 +117,8 @@ export async function runHostStart(plan: HostStartPlan, say: (line: string) => v
       ['notRunning', () => timeOne(node, [HOST, CHROME_ARGV], { ...base, INLET_HOME: noHub }, { type: 'inlet.error', code: 'HUB_NOT_RUNNING' })],
       // The launcher finds node on PATH: put this node first, so it runs the same binary.
       ['launcher', () => timeOne(LAUNCHER, [CHROME_ARGV], { ...env, PATH: `${dirname(node)}:${env.PATH ?? ''}` }, discovery)],
+      ['bundle', () => timeOne(node, [BUNDLE, CHROME_ARGV], env, discovery)],
+      ['packaged', () => timeOne(packaged, [CHROME_ARGV], env, discovery)],
     ];
     if (caCerts) {
       kinds.push(['withCaCerts', () => timeOne(node, [HOST, CHROME_ARGV], { ...env, NODE_EXTRA_CA_CERTS: caCerts }, discovery)]);
@@ -113,6 +142,7 @@ export async function runHostStart(plan: HostStartPlan, say: (line: string) => v
   } finally {
     await ip.stop();
     rmSync(noHub, { recursive: true, force: true });
+    rmSync(app, { recursive: true, force: true });
   }
 }
 

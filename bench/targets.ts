@@ -123,6 +123,17 @@ function extraTargets({ approvalPath: path, decision, hostStart: host, extension
       met: p50 < 100,
     });
   }
+  // The launcher's own cost (issue 8): through it against the same host started directly.
+  for (const [through, direct, what] of [['launcher', 'host', 'source checkout'], ['packaged', 'bundle', 'packaged app']] as const) {
+    const a = host?.byKind[through];
+    const b = host?.byKind[direct];
+    if (!a || !b) continue;
+    out.push({
+      target: `native host launcher (${what}) <= 1.10x the host's own start (p50)`,
+      measured: `${ms(a.p50, 1)} vs ${ms(b.p50, 1)} ms (${(a.p50 / b.p50).toFixed(3)}x)`,
+      met: a.p50 / b.p50 <= 1.1,
+    });
+  }
   for (const ext of extensionStart ?? []) {
     out.push({
       target: `extension start (${ext.mode}) -> tools listed < 1 s`,

@@ -62,8 +62,28 @@ describe('inlet connect', () => {
     await client.close();
     const code = await run(['claude-code']);
     assert.match(code.stdout, new RegExp(`^claude mcp add --transport http inlet ${hub.urls.mcp.replace(/[.]/g, '\\.')} --header "Authorization: Bearer inlet1\\.ai:claude-code\\.`));
-    const bad = await run(['vscode']);
+    const bad = await run(['notepad']);
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /Unknown client "vscode"/);
+    assert.match(bad.stderr, /Unknown client "notepad"/);
+  });
+
+  it('writes VS Code\'s user mcp.json (a "servers" map with an http entry), keeping its other servers, and the entry works', async () => {
+    const dir = join(home, '.config', 'Code', 'User');
+    const path = join(dir, 'mcp.json');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path, JSON.stringify({ servers: { memory: { command: 'npx', args: ['-y', 'x'] } }, inputs: [] }));
+    const result = await run(['vscode', '--write']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /Added the "inlet" server in .*Code\/User\/mcp\.json; restart VS Code/);
+    const config = JSON.parse(await readFile(path, 'utf8')) as { servers: Record<string, { type: string; url: string; headers: Record<string, string> }>; inputs: unknown[] };
+    assert.deepEqual(config.inputs, []);
+    assert.ok(config.servers.memory, 'the other server stays');
+    const entry = config.servers.inlet!;
+    assert.equal(entry.type, 'http');
+    assert.match(entry.headers.Authorization!, /^Bearer inlet1\.ai:vscode\./);
+    const client = new Client({ name: 'vscode', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }));
+    assert.ok(names((await client.listTools()).tools).includes('desk__note'));
+    await client.close();
   });
 });

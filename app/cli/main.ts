@@ -16,9 +16,10 @@ const COMMANDS: Record<string, Command> = {
   policy: { run: async () => (await import('./policy.js')).policy, summary: 'show or edit the approval policy and its rules' },
   panel: { run: async () => (await import('./panel.js')).panel, summary: 'print a fresh one-time login URL for the panel' },
   audit: { run: async () => (await import('./panel.js')).audit, summary: 'verify the tamper-evident audit log' },
-  connect: { run: async () => (await import('./connect.js')).connect, summary: 'print or write the config that connects Claude Desktop, Claude Code or Cursor' },
+  connect: { run: async () => (await import('./connect.js')).connect, summary: 'print or write the config that connects Claude Desktop, Claude Code, Cursor or VS Code' },
   doctor: { run: async () => (await import('./doctor.js')).doctor, summary: 'say which secret store is in use and why, and whether a hub runs' },
   manifests: { run: async () => (await import('./manifests.js')).manifests, summary: 'register the native-messaging host with the browsers' },
+  service: { run: async () => (await import('./service.js')).service, summary: 'start inlet serve at login (systemd, launchd or a scheduled task)' },
 };
 
 const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;

@@ -1,7 +1,6 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HubError } from '../core/base/errors.js';
+import { nativeHostLauncher } from '../core/base/install-layout.js';
 import { COMPANION_EXTENSION_ID, COMPANION_FIREFOX_ID } from '../os/companion-extension.js';
 import { BROWSERS, HOST_NAME, installManifests, manifestStatus, uninstallManifests, type Browser, type ManifestOptions } from '../os/manifests.js';
 import { parse } from './args.js';
@@ -18,10 +17,9 @@ hub with no configuration. Chrome, Chromium, Edge, Brave, Vivaldi and Firefox ar
                       (a Chromium started with --user-data-dir=U reads U/NativeMessagingHosts)
   --json              status as JSON`;
 
-/** The launcher the manifests point at: build/native-host/ of this installation. */
+/** The launcher the manifests point at: this installation's (app/core/base/install-layout.ts). */
 export function hostLauncherPath(platform: NodeJS.Platform = process.platform): string {
-  const root = fileURLToPath(new URL('../../../', import.meta.url));
-  return join(root, 'build', 'native-host', platform === 'win32' ? 'inlet-native-host.cmd' : 'inlet-native-host.sh');
+  return nativeHostLauncher(undefined, platform);
 }
 
 export async function manifests(argv: string[]): Promise<number> {

@@ -1,6 +1,5 @@
 import type { HubUrls } from '../core/hub.js';
-import type { InletCommand } from '../core/base/version.js';
-import { commandLine } from '../shared/command-line.js';
+import { inletShellLine, type InletCommand } from '../core/base/version.js';
 
 /**
  * What `inlet serve` prints once the hub listens: where everything is, and a ready line per AI
@@ -8,8 +7,8 @@ import { commandLine } from '../shared/command-line.js';
  * would reach the default data dir's hub, or none).
  */
 export function serveWelcome(urls: HubUrls, dataDir: string, loginUrl: string, inlet: InletCommand): string {
-  const run = commandLine(inlet.command, inlet.args);
-  const desktop = { mcpServers: { inlet: { command: inlet.command, args: [...inlet.args, 'stdio', '--name', 'claude-desktop'] } } };
+  const run = inletShellLine(inlet);
+  const desktop = { mcpServers: { inlet: { command: inlet.command, args: [...inlet.args, 'stdio', '--name', 'claude-desktop'], ...(inlet.env ? { env: inlet.env } : {}) } } };
   return [
     `Inlet hub running (data dir ${dataDir}).`,
     `  providers dial: ${urls.ws}${urls.remoteWs ? `  and ${urls.remoteWs}` : ''}`,

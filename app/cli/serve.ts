@@ -1,12 +1,10 @@
-import { Hub } from '../core/hub.js';
+import type { Hub } from '../core/hub.js';
 import { createLogger } from '../core/base/log.js';
 import { describeError } from '../core/base/errors.js';
+import { composeHub, recordStartedHub } from '../os/start-hub.js';
 import { parse, parsePort } from './args.js';
-import { createContext } from './context.js';
 import { deferredLogger } from './deferred-logger.js';
 import { serveWelcome } from './serve-welcome.js';
-import { controlSocketPath } from '../os/control-socket-path.js';
-import { recordHub } from '../os/hub-records.js';
 
 export const serveHelp = `Usage: inlet serve [--port N] [--host H] [--data-dir DIR]
 
@@ -21,27 +19,15 @@ export async function serve(argv: string[]): Promise<number> {
   const { values } = parse(argv, { port: { type: 'string' }, host: { type: 'string' } });
   if (values.help) return (console.log(serveHelp), 0);
   const port = parsePort(values.port);
-  const context = createContext(values['data-dir']);
   // The keychain's "using the file instead" warning is said once the hub runs: a serve that
   // fails says only why it failed.
   const secretsLog = deferredLogger(createLogger('secrets'));
-  const socketPath = controlSocketPath(context.dataDir);
-  const hub = new Hub({
-    dataDir: context.dataDir,
-    secretStore: await context.secretStore(secretsLog),
-    port,
-    host: values.host,
-    controlSocketPath: socketPath,
-    inletCommand: context.inlet,
-  });
+  const composed = await composeHub({ dataDir: values['data-dir'], port, host: values.host, secretsLog });
+  const { hub, dataDir, inlet } = composed;
   await hub.start();
   secretsLog.flush();
-  // Lets the native host find this hub when its data dir is not the default one.
-  const forget = await recordHub({ dataDir: context.dataDir, controlSocket: socketPath, pid: process.pid, startedAt: hub.startedAt.toISOString() }).catch((error) => {
-    hub.log.warn('browser extensions will not find this hub: it could not be recorded for the native host', { error: describeError(error) });
-    return async () => undefined;
-  });
-  process.stdout.write(serveWelcome(hub.urls, context.dataDir, hub.admin.loginUrl(), context.inlet));
+  const forget = await recordStartedHub(composed);
+  process.stdout.write(serveWelcome(hub.urls, dataDir, hub.admin.loginUrl(), inlet));
   const code = await stopOnSignal(hub);
   await forget().catch(() => undefined);
   return code;

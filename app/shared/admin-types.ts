@@ -93,8 +93,14 @@ export interface Activity {
 export interface PanelState {
   /** The hub's clock (epoch ms) when the state was taken. */
   now: number;
-  /** How to run this installation's `inlet` command (absolute paths, for ready-to-paste configs). */
-  inlet: { command: string; args: string[] };
+  /**
+   * How to run this installation's `inlet` command (absolute paths, for ready-to-paste configs):
+   * what a program spawns (`env` is set when that is the tray app's binary run as Node), and
+   * `line`, what a person types in a shell.
+   */
+  inlet: { command: string; args: string[]; env?: Record<string, string>; line: string };
+  /** The companion browser extension's folder in this installation (to load unpacked). */
+  extensionDir: string;
   status: HubStatus;
   pending: Pending[];
   /** Newest first, at most 100. */

@@ -10,6 +10,7 @@ import { PauseSwitch, PolicySettings } from './policy';
 import { ProvidersView } from './providers';
 import { AddRule, RulesList } from './rules';
 import { TokensView } from './tokens';
+import { Welcome } from './welcome';
 import type { PanelState } from './types';
 import { Section } from './ui';
 import './style.css';
@@ -59,21 +60,39 @@ function LoggedOut({ inlet }: { inlet: PanelState['inlet'] | undefined }) {
   );
 }
 
+/**
+ * The panel's routes live in the fragment, so a link can open it anywhere without a second
+ * page: `#welcome` (the tray app's first run) and `#pending/<id>` (a call, from the tray menu or
+ * a notification); plain `#section` links stay what they are.
+ */
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const changed = () => setHash(location.hash);
+    addEventListener('hashchange', changed);
+    return () => removeEventListener('hashchange', changed);
+  }, []);
+  return hash;
+}
+
 /** While the hub is away the last state stays readable, dimmed and inert: nothing in it can be acted on. */
 function Panel({ state, stale }: { state: PanelState; stale: boolean }) {
   const { status, pending, activity, approvals, revoked } = state;
+  const hash = useHash();
+  const focus = /^#pending\/(.+)$/.exec(hash)?.[1];
   return (
     <main class={stale ? 'stale' : undefined} inert={stale} aria-label={stale ? 'Last known state (the hub is unreachable)' : undefined}>
+      {hash === '#welcome' && <Welcome state={state} onDone={() => (location.hash = '')} />}
       {approvals.paused && (
         <p class="banner" role="status">
           Paused: every new call is denied.
         </p>
       )}
       <Section id="pending" title="Pending approvals" count={pending.length}>
-        <PendingView pending={pending} paused={approvals.paused} keepaliveS={approvals.keepalive_s} />
+        <PendingView pending={pending} paused={approvals.paused} keepaliveS={approvals.keepalive_s} focus={focus && decodeURIComponent(focus)} />
       </Section>
       <Section id="providers" title="Providers" count={status.providers.length}>
-        <ProvidersView providers={status.providers} wsUrl={status.urls.ws} inlet={commandLine(state.inlet.command, state.inlet.args)} />
+        <ProvidersView providers={status.providers} wsUrl={status.urls.ws} inlet={state.inlet.line} />
       </Section>
       <Section id="activity" title="Recent activity">
         <ActivityView activity={activity} />
@@ -89,7 +108,7 @@ function Panel({ state, stale }: { state: PanelState; stale: boolean }) {
         <TokensView mcpUrl={status.urls.mcp} inlet={state.inlet} />
         <RevokeView sessions={status.sessions} revoked={revoked} />
         <h3>Install secret</h3>
-        <RotateSecret inlet={commandLine(state.inlet.command, state.inlet.args)} />
+        <RotateSecret inlet={state.inlet.line} />
       </Section>
     </main>
   );

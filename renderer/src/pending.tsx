@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
 import { PERMISSIONS_PROVIDER, type Pending } from './types';
 import { Empty, useNow } from './ui';
@@ -7,10 +7,17 @@ import { Empty, useNow } from './ui';
  * The calls waiting for a person. A decision's refusal (409: "Too late: this request timed out")
  * is kept here rather than on its card, because by then the card is leaving the list.
  */
-export function PendingView(props: { pending: Pending[]; paused: boolean; keepaliveS: number }) {
+export function PendingView(props: { pending: Pending[]; paused: boolean; keepaliveS: number; focus?: string | undefined }) {
   const [notice, setNotice] = useState<string | undefined>();
+  // Opened at a call (from the tray or a notification) that was decided or timed out meanwhile.
+  const gone = props.focus !== undefined && !props.pending.some((item) => item.id === props.focus);
   return (
     <>
+      {gone && (
+        <p class="notice gone" role="status">
+          The call you opened is no longer waiting: it was decided or timed out.
+        </p>
+      )}
       {notice && (
         <div class="notice" role="alert">
           <span>{notice}</span>
@@ -32,7 +39,7 @@ export function PendingView(props: { pending: Pending[]; paused: boolean; keepal
         <ul class="cards single">
           {props.pending.map((item) => (
             <li key={item.id}>
-              <PendingCard item={item} keepaliveS={props.keepaliveS} onRefused={setNotice} />
+              <PendingCard item={item} keepaliveS={props.keepaliveS} onRefused={setNotice} focused={item.id === props.focus} />
             </li>
           ))}
         </ul>
@@ -41,8 +48,12 @@ export function PendingView(props: { pending: Pending[]; paused: boolean; keepal
   );
 }
 
-function PendingCard(props: { item: Pending; keepaliveS: number; onRefused: (message: string) => void }) {
+function PendingCard(props: { item: Pending; keepaliveS: number; onRefused: (message: string) => void; focused: boolean }) {
   const { item } = props;
+  const card = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (props.focused) card.current?.scrollIntoView({ block: 'center' });
+  }, [props.focused]);
   const now = useNow(250);
   // Stays set after a success: the next state event removes the card, and a second click meanwhile would only earn a 409.
   const [busy, setBusy] = useState(false);
@@ -62,7 +73,7 @@ function PendingCard(props: { item: Pending; keepaliveS: number; onRefused: (mes
   };
 
   return (
-    <article class="card pending" aria-labelledby={titleId}>
+    <article ref={card} class={props.focused ? 'card pending focused' : 'card pending'} aria-labelledby={titleId} aria-current={props.focused ? 'true' : undefined}>
       <h3 id={titleId}>
         <code>{what}</code>
       </h3>

@@ -52,9 +52,11 @@ export function TokensView(props: { mcpUrl: string | undefined; inlet: PanelStat
 function ClientConfigs(props: { created: Created; mcpUrl: string; inlet: PanelState['inlet']; onDone: () => void }) {
   const { name, token } = props.created;
   // Absolute paths from the hub: `npx inlet` outside the checkout would fetch another package.
-  const desktop = JSON.stringify({ mcpServers: { inlet: { command: props.inlet.command, args: [...props.inlet.args, 'stdio', '--name', name] } } }, null, 2);
+  const { command, args, env } = props.inlet;
+  const desktop = JSON.stringify({ mcpServers: { inlet: { command, args: [...args, 'stdio', '--name', name], ...(env ? { env } : {}) } } }, null, 2);
   const code = `claude mcp add --transport http inlet ${props.mcpUrl} --header "Authorization: Bearer ${token}"`;
   const cursor = JSON.stringify({ mcpServers: { inlet: { url: props.mcpUrl, headers: { Authorization: `Bearer ${token}` } } } }, null, 2);
+  const vscode = JSON.stringify({ servers: { inlet: { type: 'http', url: props.mcpUrl, headers: { Authorization: `Bearer ${token}` } } } }, null, 2);
   return (
     <div class="created" role="region" aria-labelledby="created-title">
       <h3 id="created-title">Token for ai:{name}</h3>
@@ -65,6 +67,7 @@ function ClientConfigs(props: { created: Created; mcpUrl: string; inlet: PanelSt
       <Snippet title="Claude Desktop" text={desktop} hint={<>Merge into <code>claude_desktop_config.json</code> and restart Claude Desktop; <code>inlet stdio</code> finds the hub and makes its own token.</>} />
       <Snippet title="Claude Code" text={code} hint="Run in a terminal." />
       <Snippet title="Cursor" text={cursor} hint={<>Merge into <code>~/.cursor/mcp.json</code> (or the project's <code>.cursor/mcp.json</code>).</>} />
+      <Snippet title="VS Code" text={vscode} hint={<>Merge into VS Code's user <code>mcp.json</code> (command “MCP: Open User Configuration”) or the workspace's <code>.vscode/mcp.json</code>.</>} />
       <button type="button" class="secondary" onClick={props.onDone}>
         Done: hide the token
       </button>

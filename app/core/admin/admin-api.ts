@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { AdminSessions, cookieName, readCookie } from './admin-session.js';
 import type { ApprovalQueue } from '../calls/approval-queue.js';
@@ -15,9 +14,9 @@ import type { HubStatus } from './status.js';
 import { assertClientId, bearerToken, type TokenService } from '../security/tokens.js';
 import type { Activity } from '../calls/tool-router.js';
 import type { PanelState } from '../../shared/admin-types.js';
-import type { InletCommand } from '../base/version.js';
+import { inletShellLine, type InletCommand } from '../base/version.js';
+import { companionExtensionDir, installLayout } from '../base/install-layout.js';
 import type { FailureThrottle } from '../security/failure-throttle.js';
-import { commandLine } from '../../shared/command-line.js';
 import { PANEL_CSP, sendMessagePage } from './message-page.js';
 
 export interface AdminBackend {
@@ -37,9 +36,12 @@ export interface AdminBackend {
   throttle: FailureThrottle;
 }
 
-const PANEL_DIR = fileURLToPath(new URL('../../../../renderer/dist/', import.meta.url));
+/** The built panel, inside this installation (in a packaged app, inside its app.asar). */
+const PANEL_DIR = join(installLayout().root, 'renderer', 'dist') + sep;
 const CSP = PANEL_CSP;
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon' };
+/** A panel route for `/login?view=`: `welcome`, `pending`, `pending/<id>` and the like. */
+const PANEL_VIEW = /^[a-z]{1,20}(\/[A-Za-z0-9_-]{1,100})?$/;
 /** Thrown when readJsonBody already answered (400/413). */
 class BodyAnswered extends Error {}
 
@@ -104,9 +106,14 @@ export class AdminApi {
     return this.sessions.verifyCookie(readCookie(req.headers.cookie, this.sessions.cookie)) ? 'cookie' : null;
   }
 
+  /**
+   * `/login?code=…[&view=pending/ID]`: the cookie, then the panel, opened at `view` when one is
+   * given (the tray app opens a pending call or the welcome page this way). A view is a panel
+   * route, never a URL: anything else is dropped, so the redirect cannot leave the panel.
+   */
   private login(req: IncomingMessage, res: ServerResponse): void {
-    const code = new URL(req.url ?? '/', 'http://x').searchParams.get('code') ?? '';
-    const cookie = this.sessions.redeem(code);
+    const params = new URL(req.url ?? '/', 'http://x').searchParams;
+    const cookie = this.sessions.redeem(params.get('code') ?? '');
     if (!cookie) {
       if (this.throttled(req, res, '/login')) return;
       return sendMessagePage(res, 401, {
@@ -115,7 +122,9 @@ export class AdminApi {
         command: this.panelCommand(),
       });
     }
-    res.writeHead(303, { 'Set-Cookie': this.sessions.cookieHeader(cookie), Location: '/', 'Cache-Control': 'no-store' });
+    const view = params.get('view') ?? '';
+    const location = PANEL_VIEW.test(view) ? `/#${view}` : '/';
+    res.writeHead(303, { 'Set-Cookie': this.sessions.cookieHeader(cookie), Location: location, 'Cache-Control': 'no-store' });
     res.end();
   }
 
@@ -130,8 +139,7 @@ export class AdminApi {
 
   /** `inlet panel` for this hub, ready to paste (with --data-dir when the hub's is not the default). */
   private panelCommand(): string {
-    const { command, args } = this.backend.inlet();
-    return commandLine(command, [...args, 'panel']);
+    return `${inletShellLine(this.backend.inlet())} panel`;
   }
 
   private async panel(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -242,7 +250,8 @@ export class AdminApi {
     const config = this.backend.config();
     return {
       now: Date.now(),
-      inlet: this.backend.inlet(),
+      inlet: { ...this.backend.inlet(), line: inletShellLine(this.backend.inlet()) },
+      extensionDir: companionExtensionDir(),
       status: this.backend.status(),
       pending: this.backend.queue.list(),
       activity: this.backend.activity().slice(-100).reverse(),

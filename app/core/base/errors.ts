@@ -16,7 +16,8 @@ export type HubErrorCode =
   | 'PROVIDER_REFUSED'
   | 'TOOL_UNKNOWN'
   | 'USAGE'
-  | 'LISTEN_FAILED';
+  | 'LISTEN_FAILED'
+  | 'SERVICE_FAILED';
 
 export class HubError extends Error {
   override readonly name = 'HubError';

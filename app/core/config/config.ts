@@ -98,6 +98,8 @@ export const ConfigSchema = z.looseObject({
   approvals: ApprovalSettingsSchema.default(() => ApprovalSettingsSchema.parse({})),
   audit: AuditSettingsSchema.default(() => AuditSettingsSchema.parse({})),
   ai: AiSettingsSchema.default(() => AiSettingsSchema.parse({})),
+  /** The tray app installs updates from the release feed (electron-updater); false turns that off. */
+  auto_update: z.boolean().default(true),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
