@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { AUDIT_FILE, digestArguments, sealLine, type AuditEntry } from '../app/core/calls/audit-log.js';
 import { resolvePolicy } from '../app/core/calls/policy.js';
 import type { Activity, RouterHooks } from '../app/core/calls/tool-router.js';

@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { ECHO_ARGS, ECHO_TOOL, startInProcessHub } from './inproc-hub.js';
 import { ms, summarize, type LoadResult } from './stats.js';
 

@@ -1,42 +1,56 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { createEchoServer } from './echo-server.js';
+import { createMcpHandler, isInitializeRequest, McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { toWebRequest, writeWebResponse } from '../app/core/ai/web-bridge.js';
 
 /**
- * (e) The floor of the AI hop: the echo server behind the SDK's StreamableHTTPServerTransport
- * with stateful sessions, in its own process, handling requests the way the hub's /mcp does
- * (body read and parsed first, then handed to the session's transport). Prints its URL.
+ * The floors of the AI hop: the echo tool served directly by the v2 SDK, in its own process,
+ * over the same Node adapter the hub uses (app/core/ai/web-bridge.ts, plain mode).
+ *   (default)  2025: stateful sessions, each a WebStandardStreamableHTTPServerTransport with
+ *              JSON responses (the fastest 2025 form the SDK has)
+ *   --modern   2026-07-28: createMcpHandler(factory, { legacy: 'reject' }), stateless
+ * Prints "listening URL".
  */
-const sessions = new Map<string, StreamableHTTPServerTransport>();
+function echoServer(): McpServer {
+  const server = new McpServer({ name: 'bench-echo-v2', version: '1.0.0' });
+  server.registerTool('echo', { description: 'Returns its message unchanged.', inputSchema: z.object({ message: z.string() }) }, async ({ message }) => ({
+    content: [{ type: 'text', text: message }],
+  }));
+  return server;
+}
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+const PLAIN = { fast: false };
+const modern = process.argv.includes('--modern') ? createMcpHandler(() => echoServer(), { legacy: 'reject' }) : undefined;
+const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
+
+async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-  return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if ((req.url ?? '').split('?', 1)[0] !== '/mcp') return void res.writeHead(404).end();
+  const raw = req.method === 'POST' ? await readBody(req) : undefined;
+  const body = raw ? (JSON.parse(raw) as unknown) : undefined;
+  const request = toWebRequest(req, res, raw);
+  if (modern) return void (await writeWebResponse(res, await modern.fetch(request, { parsedBody: body }), PLAIN));
   const id = req.headers['mcp-session-id'];
-  const body = req.method === 'POST' ? await readBody(req) : undefined;
-  if (typeof id === 'string') {
-    const transport = sessions.get(id);
-    if (!transport) return void res.writeHead(404).end();
-    return transport.handleRequest(req, res, body);
+  let transport = typeof id === 'string' ? sessions.get(id) : undefined;
+  if (!transport) {
+    if (typeof id === 'string' || !isInitializeRequest(body)) return void res.writeHead(typeof id === 'string' ? 404 : 400).end();
+    const created = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: true,
+      onsessioninitialized: (sessionId) => void sessions.set(sessionId, created),
+    });
+    created.onclose = () => void (created.sessionId && sessions.delete(created.sessionId));
+    await echoServer().connect(created);
+    transport = created;
   }
-  if (req.method !== 'POST' || !isInitializeRequest(body)) return void res.writeHead(400).end();
-  const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-    sessionIdGenerator: () => randomUUID(),
-    onsessioninitialized: (sessionId) => void sessions.set(sessionId, transport),
-  });
-  transport.onclose = () => {
-    if (transport.sessionId) sessions.delete(transport.sessionId);
-  };
-  await createEchoServer().connect(transport);
-  await transport.handleRequest(req, res, body);
+  await writeWebResponse(res, await transport.handleRequest(request, { parsedBody: body }), PLAIN);
 }
 
 const server = createServer((req, res) => {

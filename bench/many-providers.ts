@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { httpClient, type BenchClient } from './clients.js';
-import { startHub, type HubStartOptions } from './hub.js';
+import { startHub, type HubStartOptions, type RunningHub } from './hub.js';
 import { listFloor, resultOf } from './list-floor.js';
 import { BENCH_DIST, childEnv, cpuMs, rssKb, sleep, spawnNode, stopChild, type Child } from './procs.js';
-import { runLoad, type LoadResult } from './stats.js';
+import { startRunner } from './runner.js';
+import { pool, runLoad, type LoadResult } from './stats.js';
 
 export interface ManyPlan {
   providers: number;
@@ -24,8 +25,12 @@ export interface ManyResults {
   toolsListed: number;
   /** tools/list through the SDK client (request, SSE, JSON parse, schema validation). */
   toolsList: LoadResult;
-  /** The same request as raw HTTP: the hub's share without the SDK client's parsing. */
+  /** The same request as raw HTTP: the hub's share without the SDK client's parsing (2025 session). */
   toolsListRaw: LoadResult;
+  /** The same as a 2026-07-28 request (no session). */
+  toolsListRaw26: LoadResult;
+  /** Another client's calls (4 callers), alone and while a third client loops tools/list. */
+  interference: { alone: LoadResult; loaded: LoadResult };
   /** The SDK client against a static server giving the same answer: the client's share. */
   toolsListFloor: LoadResult;
   /** CPU time the hub, and the provider processes, spent from "go" until every tool was listed. */
@@ -57,12 +62,51 @@ function rawList(url: string, token: string, bench: BenchClient): () => Promise<
   };
 }
 
+/** tools/list as a 2026-07-28 request by raw HTTP: one POST, the whole answer read. */
+function rawList26(url: string, token: string): () => Promise<string> {
+  const headers = {
+    Authorization: `Bearer ${token}`,
+    'Content-Type': 'application/json',
+    Accept: 'application/json, text/event-stream',
+    'MCP-Protocol-Version': '2026-07-28',
+    'Mcp-Method': 'tools/list',
+  };
+  const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'bench-raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+  let id = 1;
+  return async () => {
+    const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: id++, method: 'tools/list', params: { _meta: meta } }) });
+    const text = await response.text();
+    if (!response.ok || !text.includes('"tools"')) throw new Error(`tools/list answered ${response.status}`);
+    return text;
+  };
+}
+
+/** Other clients' calls alone, then while a client loops tools/list (each client its own process). */
+async function interference(hub: RunningHub, calls: number): Promise<{ alone: LoadResult; loaded: LoadResult }> {
+  const runner = await startRunner({ label: 'AI client (calls beside tools/list)', sdk: 'v1', tool: 'p0-0000__tool0', http: hub.urls.mcp, token: hub.mint('ai:bench-caller') });
+  try {
+    const callers = 4;
+    const each = Math.ceil(calls / callers);
+    await runner.run(callers, each);
+    const alone = pool([await runner.run(callers, each)]);
+    const loop = spawnNode([join(BENCH_DIST, 'list-loop.js'), '--url', hub.urls.mcp, '--token', hub.mint('ai:bench-lister')], { label: 'tools/list loop' });
+    await loop.waitFor(/^looping$/);
+    await sleep(200);
+    const loaded = pool([await runner.run(callers, each)]);
+    await stopChild(loop.proc);
+    return { alone, loaded };
+  } finally {
+    await runner.close();
+  }
+}
+
 /**
  * 1,000 providers × 10 tools dialling one hub from `processes` child processes (so the hub's
  * RSS is its own): time to connect them all, tools/list with 10,000 tools, hub RSS.
  */
 export async function runManyProviders(plan: ManyPlan, say: (line: string) => void, hubOptions: HubStartOptions = {}): Promise<ManyResults> {
-  const hub = await startHub('many', hubOptions);
+  // The calls timed beside tools/list go to one provider, allowed by a rule (the default policy asks).
+  const hub = await startHub('many', { config: { approvals: { rules: [{ provider: 'p0-0000', policy: 'allow' }] } }, ...hubOptions });
   const children: Child[] = [];
   let bench: BenchClient | undefined;
   try {
@@ -111,9 +155,14 @@ export async function runManyProviders(plan: ManyPlan, say: (line: string) => vo
     const toolsList = await runLoad(list, 1, plan.listCalls);
     await runLoad(raw, 1, warm);
     const toolsListRaw = await runLoad(raw, 1, plan.listCalls);
+    const raw26 = rawList26(hub.urls.mcp, token);
+    await runLoad(raw26, 1, warm);
+    const toolsListRaw26 = await runLoad(raw26, 1, plan.listCalls);
     const rssAfterListKb = rssKb(hub.pid);
     const toolsListFloor = await listFloor(resultOf(answer), plan.listCalls);
-    say(`  tools/list p50 ${toolsList.p50.toFixed(1)} ms (raw HTTP ${toolsListRaw.p50.toFixed(1)} ms, ${listBytes} bytes; static server ${toolsListFloor.p50.toFixed(1)} ms)`);
+    say(`  tools/list p50 ${toolsList.p50.toFixed(1)} ms (raw HTTP ${toolsListRaw.p50.toFixed(1)} ms, 2026 ${toolsListRaw26.p50.toFixed(1)} ms, ${listBytes} bytes; static server ${toolsListFloor.p50.toFixed(1)} ms)`);
+    const calls = await interference(hub, plan.listCalls * 4);
+    say(`  other clients' call p99 ${calls.alone.p99.toFixed(2)} ms alone, ${calls.loaded.p99.toFixed(2)} ms beside a tools/list loop`);
     return {
       providers: plan.providers,
       toolsEach: plan.toolsEach,
@@ -123,6 +172,8 @@ export async function runManyProviders(plan: ManyPlan, say: (line: string) => vo
       toolsListed,
       toolsList,
       toolsListRaw,
+      toolsListRaw26,
+      interference: calls,
       toolsListFloor,
       listBytes,
       hubCpuConnectMs,

@@ -1,10 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { echoCall, httpClient } from './clients.js';
 import { runManyProviders, type ManyPlan } from './many-providers.js';
-import { sharedHub, waitForTool } from './scenarios/setup.js';
-import { runRaw, warmUp, type LoadPlan } from './stats.js';
+import { startRunner, waitForRunnerTool } from './runner.js';
+import { sharedHub } from './scenarios/setup.js';
+import type { LoadPlan } from './stats.js';
 
 interface ProfileNode {
   id: number;
@@ -113,23 +113,28 @@ function newestProfile(dir: string): string {
   return join(dir, files.sort().at(-1)!);
 }
 
-/** Profiles the hub process under scenario (b), and under the 1,000-provider run. */
+/** Profiles the hub process under scenarios (b) and (b26) together, and under the 1,000-provider run. */
 export async function runProfiles(plan: LoadPlan, many: ManyPlan, say: (line: string) => void): Promise<Record<string, ProfileSummary>> {
   const out: Record<string, ProfileSummary> = {};
   const callsDir = mkdtempSync(join(tmpdir(), 'inlet-prof-calls-'));
   const side = sharedHub(true, ['--cpu-prof', `--cpu-prof-dir=${callsDir}`]);
   try {
     const { hub } = await side.get();
-    const client = await httpClient(hub.urls.mcp, hub.mint('ai:bench'));
-    await waitForTool(client, 'echo__echo');
-    say('profiling the hub under (b) ...');
-    const call = echoCall(client, 'echo__echo');
-    await warmUp(call, plan);
-    for (let round = 0; round < plan.rounds; round++) {
-      await runRaw(call, 1, plan.sequential);
-      await runRaw(call, plan.concurrency, plan.perCaller);
+    const runners = [];
+    for (const sdk of ['v1', 'v2'] as const) {
+      const runner = await startRunner({ label: `AI client ${sdk} (profile)`, sdk, tool: 'echo__echo', http: hub.urls.mcp, token: hub.mint(`ai:bench-${sdk}`) });
+      await waitForRunnerTool(runner, 'echo__echo');
+      runners.push(runner);
     }
-    await client.close();
+    say('profiling the hub under (b) and (b26) ...');
+    for (const runner of runners) await runner.run(plan.concurrency, Math.ceil(plan.warmup / plan.concurrency));
+    for (let round = 0; round < plan.rounds; round++) {
+      for (const runner of runners) {
+        await runner.run(1, plan.sequential);
+        await runner.run(plan.concurrency, plan.perCaller);
+      }
+    }
+    for (const runner of runners) await runner.close();
   } finally {
     await side.stop();
   }

@@ -5,18 +5,21 @@ import { approvalPathRows, pieceRows, runApprovalPath, type ApprovalPathPlan } f
 import { decisionRows, runDecision, type DecisionPlan } from './decision-latency.js';
 import { extensionRows, measureExtensionStart, type ExtensionStartMode, type ExtensionStartResult } from './extension-start.js';
 import { hostStartRows, runHostStart, type HostStartPlan } from './host-start.js';
+import { runListChange, type ListChangePlan } from './list-change.js';
 import { runManyProviders, type ManyPlan, type ManyResults } from './many-providers.js';
 import { installExitHandlers, keepLogs, killAll, ROOT } from './procs.js';
 import { formatProfile, runProfiles, summarizeProfile, type ProfileSummary } from './profile.js';
 import { runLatency, SCENARIOS, type LatencyResults, type ScenarioKey } from './scenarios/latency.js';
 import { markdownTable, table, type LoadPlan } from './stats.js';
-import { cpuRows, evaluateTargets, latencyRows, manyRows, type ExtraResults } from './targets.js';
+import { cpuRows, evaluateTargets, latencyRows, listChangeRows, manyRows, type ExtraResults } from './targets.js';
 
-const USAGE = `Usage: npm run bench [-- --quick] [--only a,b,b0,c,d,e,f] [--no-many] [--providers N] [--profile]
+const USAGE = `Usage: npm run bench [-- --quick] [--only a,b,b26,b0,c,c26,d,e,e26,f] [--no-many] [--providers N] [--profile]
   --quick        a short run (for development): fewer calls, 200 providers
-  --only KEYS    run only these latency scenarios (b0: (b) with the audit log off)
+  --only KEYS    run only these latency scenarios (b0: (b) with the audit log off; *26: MCP 2026-07-28)
   --no-latency   skip the latency scenarios (a)-(f)
   --no-many      skip the 1,000-provider run
+  --no-list-change      skip the cost of a tool-list change per open AI client
+  --sessions N   open AI clients in the list-change run (default 200)
   --providers N  providers in the many-providers run (default 1000; 10 tools each)
   --no-approval-path    skip the cost of the approval path under \`allow\` (issue 3)
   --no-decision         skip decision -> provider latency (issue 3)
@@ -92,6 +95,12 @@ async function main(argv: string[]): Promise<number> {
 /** The groups of issues 3 and 4, each skipped by its own flag. */
 async function runExtras(argv: string[], quick: boolean, say: (line: string) => void): Promise<ExtraResults> {
   const extra: ExtraResults = {};
+  if (!argv.includes('--no-list-change')) {
+    const sessions = argv.includes('--sessions') ? Number(argv[argv.indexOf('--sessions') + 1]) : quick ? 50 : 200;
+    const plan: ListChangePlan = { sessions, cycles: quick ? 5 : 20 };
+    say(`\ntool-list change: ${plan.cycles} joins and leaves of a provider, 1 then ${sessions + 1} clients listening, per revision`);
+    extra.listChange = await runListChange(plan, say);
+  }
   if (!argv.includes('--no-approval-path')) {
     const pathPlan: ApprovalPathPlan = quick ? { warmup: 300, rounds: 4, perRound: 250 } : { warmup: 1_000, rounds: 10, perRound: 500 };
     say(`\napproval path under allow: ${pathPlan.rounds} rounds x ${pathPlan.perRound} calls of each kind, interleaved`);
@@ -128,6 +137,7 @@ async function runExtras(argv: string[], quick: boolean, say: (line: string) => 
 
 function extraTables(extra: ExtraResults): Array<string[][] | undefined> {
   return [
+    extra.listChange && listChangeRows(extra.listChange),
     extra.approvalPath && approvalPathRows(extra.approvalPath),
     extra.approvalPath && pieceRows(extra.approvalPath),
     extra.decision && decisionRows(extra.decision),

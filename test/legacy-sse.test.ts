@@ -11,7 +11,9 @@ describe('the legacy HTTP+SSE surface (/sse + /messages/)', () => {
 
   before(async () => {
     // A rule naming the add-in: extensions and add-ins are otherwise asked about (test/roles.test.ts).
-    hub = await startHub({ config: { approvals: { default: 'allow', rules: [{ caller: 'addin:fusion', policy: 'allow' }] } } });
+    hub = await startHub({
+      config: { approvals: { default: 'allow', rules: [{ caller: 'addin:fusion', policy: 'allow' }, { caller: 'ext:mcp-link-like', policy: 'allow' }] } },
+    });
     ai = await connectAi(hub);
     const token = await hub.mint('provider:legacy');
     await dialProvider(`${hub.urls.ws}?server_name=legacy&token=${encodeURIComponent(token)}`, { tools: ['hi'] });
@@ -34,8 +36,54 @@ describe('the legacy HTTP+SSE surface (/sse + /messages/)', () => {
     await client.close();
   });
 
+  it('speaks MCP-Link\'s wire: a relative endpoint with session_id, 202 for POSTs, tools/* without initialize', async () => {
+    const token = await hub.mint('ext:mcp-link-like');
+    const stop = new AbortController();
+    const sseUrl = hub.urls.sse ?? '';
+    const stream = await fetch(sseUrl, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' }, signal: stop.signal });
+    assert.equal(stream.status, 200);
+    assert.match(stream.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const events = sseEvents(stream.body!);
+    const endpoint = (await events.next()).value!;
+    assert.equal(endpoint.event, 'endpoint');
+    assert.match(endpoint.data, /^\/messages\/\?session_id=[0-9a-f]{32}$/);
+    const post = async (path: string, message: unknown) => {
+      const response = await fetch(new URL(path, sseUrl), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(message) });
+      assert.equal(response.status, 202);
+      assert.equal(await response.text(), '');
+    };
+    // No initialize: MCP-Link registrants go straight to tools/list and tools/call, with string ids.
+    await post(endpoint.data, { jsonrpc: '2.0', id: 'a1', method: 'tools/list' });
+    const listed = JSON.parse((await events.next()).value!.data) as { id: string; result: { tools: Array<{ name: string }> } };
+    assert.equal(listed.id, 'a1');
+    assert.ok(listed.result.tools.some((t) => t.name === 'legacy__hi'));
+    // The v1 SDK's parameter name works as well.
+    await post(endpoint.data.replace('session_id=', 'sessionId='), { jsonrpc: '2.0', id: 'a2', method: 'tools/call', params: { name: 'legacy__hi', arguments: { text: 'raw' } } });
+    const called = JSON.parse((await events.next()).value!.data) as { id: string; result: { content: unknown } };
+    assert.deepEqual(called, { jsonrpc: '2.0', id: 'a2', result: { content: [{ type: 'text', text: 'hi:raw' }] } });
+    stop.abort();
+  });
+
   it('refuses a request without a valid token with 401', async () => {
     const response = await fetch((hub.urls as Record<string, string>).sse ?? '', { headers: { Authorization: 'Bearer nope' } });
     assert.equal(response.status, 401);
   });
 });
+
+/** The events of an SSE body, comments (keep-alives) skipped; each `data:` line is one whole message. */
+async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffered.indexOf('\n\n')) >= 0) {
+      const lines = buffered.slice(0, end).split('\n').filter((line) => !line.startsWith(':'));
+      buffered = buffered.slice(end + 2);
+      if (lines.length === 0) continue;
+      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+      assert.equal(data.length, 1, 'one data line per event');
+      yield { event: lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message', data: data[0]! };
+    }
+  }
+}

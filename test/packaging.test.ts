@@ -78,8 +78,8 @@ describe('the packaged app (electron-builder --dir with a placeholder Electron)'
     assert.equal(pkg.main, 'dist/app/main/main.js');
     const index = asar.extractFile(appAsar, 'renderer/dist/index.html').toString();
     for (const [, asset] of index.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)) assert.ok(files.has(`/renderer/dist/${asset}`), `${asset} of the panel`);
-    for (const dependency of ['@modelcontextprotocol/sdk', 'ws', 'zod', 'electron-updater']) assert.ok(files.has(`/node_modules/${dependency}/package.json`), dependency);
-    const unwanted = [...files].filter((f) => /^\/(dist\/(test|bench)|test|bench|app|native-host|scripts)\//.test(f) || /\.(map|d\.ts)$/.test(f) || /^\/node_modules\/(electron|electron-builder|playwright-core|vite|typescript|eslint)\//.test(f));
+    for (const dependency of ['@modelcontextprotocol/server', '@modelcontextprotocol/client', 'ws', 'zod', 'electron-updater']) assert.ok(files.has(`/node_modules/${dependency}/package.json`), dependency);
+    const unwanted = [...files].filter((f) => /^\/(dist\/(test|bench)|test|bench|app|native-host|scripts)\//.test(f) || /\.(map|d\.ts)$/.test(f) || /^\/node_modules\/(electron|electron-builder|playwright-core|vite|typescript|eslint|@modelcontextprotocol\/sdk)\//.test(f));
     assert.deepEqual(unwanted, []);
   });
 

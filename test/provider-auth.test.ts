@@ -33,7 +33,7 @@ describe('providers authenticate before the upgrade (CleverChatty-compatible)', 
     const result = await ai.callTool({ name: 'my_remote_server__exec_cmd', arguments: { command: 'ls -la' } });
     assert.deepEqual(result.content, [{ type: 'text', text: 'ran: ls -la' }]);
     const methods = provider.received.map((m) => (m as { method?: string }).method);
-    assert.deepEqual(methods.slice(0, 3), ['initialize', 'notifications/initialized', 'tools/list'], 'the hub speaks first, in order');
+    assert.deepEqual(methods.slice(0, 4), ['server/discover', 'initialize', 'notifications/initialized', 'tools/list'], 'the hub speaks first, in order');
     provider.socket.close();
     await ai.waitForTools((tools) => !names(tools).includes('my_remote_server__exec_cmd'));
   });

@@ -194,6 +194,24 @@ describe('start-up is bounded in time', () => {
   });
 });
 
+describe('a 2026 provider\'s start-up is bounded too', () => {
+  let hub: RunningHub;
+
+  before(async () => {
+    hub = await startHub({ config: { reverse_mcp_settings: { startup_timeout_s: 3 } } });
+  });
+  after(async () => {
+    await hub?.stop();
+  });
+
+  it('a provider that announces list changes but never acknowledges subscriptions/listen is closed after startup_timeout_s', async () => {
+    const discover = { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: { listChanged: true } } };
+    const p = await provider(hub, 'unacked', { replies: { 'server/discover': { result: discover }, 'subscriptions/listen': 'silent' } });
+    assert.deepEqual(await p.closed, { code: 1008, reason: 'Initialization failed: no acknowledgement of subscriptions/listen within 3 s (startup_timeout_s).' });
+    assert.deepEqual(p.methods, ['server/discover', 'subscriptions/listen'], 'no initialize for a 2026 provider');
+  });
+});
+
 describe('tools/list_changed is coalesced', () => {
   let hub: RunningHub;
   let ai: AiClient;
@@ -218,7 +236,7 @@ describe('tools/list_changed is coalesced', () => {
     p.send({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
     assert.equal(await callText(ai, 'chatty__ok'), 'called ok');
     // The first change is listed at once; every later burst waits for the interval.
-    assert.deepEqual(p.methods.slice(0, p.methods.indexOf('tools/call')), ['initialize', 'tools/list', 'tools/list']);
+    assert.deepEqual(p.methods.slice(0, p.methods.indexOf('tools/call')), ['server/discover', 'initialize', 'tools/list', 'tools/list']);
     assert.equal(p.count('tools/list'), 2);
     assert.equal(p.socket.readyState, p.socket.OPEN, 'coalescing is not a reason to close');
     p.socket.close();

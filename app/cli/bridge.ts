@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { describeError, HubError } from '../core/base/errors.js';
 import { findRunningHub } from '../core/discovery/hub-file.js';
 import { parseFrame } from '../core/base/json-rpc.js';

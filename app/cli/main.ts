@@ -1,35 +1,25 @@
 import { describeError, HubError } from '../core/base/errors.js';
 import { VERSION } from '../core/base/version.js';
-import { bridge, bridgeHelp } from './bridge.js';
-import { serve, serveHelp } from './serve.js';
-import { status, statusHelp } from './status.js';
-import { stdio, stdioHelp } from './stdio.js';
-import { token, tokenHelp } from './token.js';
-import { manifests, manifestsHelp } from './manifests.js';
-import { doctor, doctorHelp } from './doctor.js';
-import { connect, connectHelp } from './connect.js';
-import { policy, policyHelp } from './policy.js';
-import { approvals, approvalsHelp } from './approvals.js';
-import { audit, auditHelp, panel, panelHelp } from './panel.js';
 import { tolerateClosedOutput } from './closed-output.js';
-import { service, serviceHelp } from './service.js';
 
-type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
+type Command = { run: () => Promise<(argv: string[]) => Promise<number>>; summary: string };
 
+// Each command's module loads only when it runs: `inlet stdio` is started by AI clients (some
+// start it twice, once just to probe it), and what it does not load is start-up time saved.
 const COMMANDS: Record<string, Command> = {
-  serve: { run: serve, help: serveHelp, summary: 'run the hub headless' },
-  status: { run: status, help: statusHelp, summary: 'show providers, tools and AI sessions of the running hub' },
-  bridge: { run: bridge, help: bridgeHelp, summary: 'offer a stdio MCP server\'s tools to the hub' },
-  stdio: { run: stdio, help: stdioHelp, summary: 'a stdio MCP server forwarding to the hub (for Claude Desktop)' },
-  token: { run: token, help: tokenHelp, summary: 'create or revoke tokens' },
-  approvals: { run: approvals, help: approvalsHelp, summary: 'list, approve or deny calls waiting for approval' },
-  policy: { run: policy, help: policyHelp, summary: 'show or edit the approval policy and its rules' },
-  panel: { run: panel, help: panelHelp, summary: 'print a fresh one-time login URL for the panel' },
-  audit: { run: audit, help: auditHelp, summary: 'verify the tamper-evident audit log' },
-  connect: { run: connect, help: connectHelp, summary: 'print or write the config that connects Claude Desktop, Claude Code, Cursor or VS Code' },
-  doctor: { run: doctor, help: doctorHelp, summary: 'say which secret store is in use and why, and whether a hub runs' },
-  manifests: { run: manifests, help: manifestsHelp, summary: 'register the native-messaging host with the browsers' },
-  service: { run: service, help: serviceHelp, summary: 'start inlet serve at login (systemd, launchd or a scheduled task)' },
+  serve: { run: async () => (await import('./serve.js')).serve, summary: 'run the hub headless' },
+  status: { run: async () => (await import('./status.js')).status, summary: 'show providers, tools and AI sessions of the running hub' },
+  bridge: { run: async () => (await import('./bridge.js')).bridge, summary: 'offer a stdio MCP server\'s tools to the hub' },
+  stdio: { run: async () => (await import('./stdio.js')).stdio, summary: 'a stdio MCP server forwarding to the hub (for Claude Desktop)' },
+  token: { run: async () => (await import('./token.js')).token, summary: 'create or revoke tokens' },
+  approvals: { run: async () => (await import('./approvals.js')).approvals, summary: 'list, approve or deny calls waiting for approval' },
+  policy: { run: async () => (await import('./policy.js')).policy, summary: 'show or edit the approval policy and its rules' },
+  panel: { run: async () => (await import('./panel.js')).panel, summary: 'print a fresh one-time login URL for the panel' },
+  audit: { run: async () => (await import('./panel.js')).audit, summary: 'verify the tamper-evident audit log' },
+  connect: { run: async () => (await import('./connect.js')).connect, summary: 'print or write the config that connects Claude Desktop, Claude Code, Cursor or VS Code' },
+  doctor: { run: async () => (await import('./doctor.js')).doctor, summary: 'say which secret store is in use and why, and whether a hub runs' },
+  manifests: { run: async () => (await import('./manifests.js')).manifests, summary: 'register the native-messaging host with the browsers' },
+  service: { run: async () => (await import('./service.js')).service, summary: 'start inlet serve at login (systemd, launchd or a scheduled task)' },
 };
 
 const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
@@ -89,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await command.run([...split.leading, ...rest]);
+    return await (await command.run())([...split.leading, ...rest]);
   } catch (error) {
     process.stderr.write(`inlet ${name}: ${describeError(error)}\n`);
     return error instanceof HubError && error.code === 'USAGE' ? 2 : 1;

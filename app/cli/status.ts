@@ -37,13 +37,16 @@ export function formatStatus(s: HubStatus, now = Date.now(), inlet = 'inlet'): s
     lines.push(`${s.providers.length} provider(s), ${s.toolCount} tool(s):`);
     for (const p of s.providers) {
       lines.push(
-        `  ${p.name}  [${p.state}]  since ${ago(p.since, now)} ago  ${p.calls} call(s), ${p.errors} error(s)${p.calls ? `, avg ${p.avgMs} ms` : ''}  (${p.client}${p.remote ? ` from ${p.remote}` : ''})`,
+        `  ${p.name}  [${p.state}]${p.protocol ? `  MCP ${p.protocol}` : ''}  since ${ago(p.since, now)} ago  ${p.calls} call(s), ${p.errors} error(s)${p.calls ? `, avg ${p.avgMs} ms` : ''}  (${p.client}${p.remote ? ` from ${p.remote}` : ''})`,
       );
       for (const tool of p.tools) lines.push(`      ${tool}`);
     }
   }
-  lines.push('', s.sessions.length ? `${s.sessions.length} AI session(s):` : 'No AI client connected.');
-  for (const session of s.sessions) lines.push(`  ${session.caller}${session.client ? ` (${session.client})` : ''}  since ${ago(session.since, now)} ago`);
+  lines.push('', s.sessions.length ? `${s.sessions.length} AI client(s):` : 'No AI client connected.');
+  for (const session of s.sessions) {
+    const protocol = session.protocol ? `  MCP ${session.protocol}` : '';
+    lines.push(`  ${session.caller}${session.client ? ` (${session.client})` : ''}${protocol}  since ${ago(session.since, now)} ago`);
+  }
   return lines.join('\n') + '\n';
 }
 

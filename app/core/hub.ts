@@ -13,8 +13,10 @@ import { sendJson, sendText } from './http/http-util.js';
 import { CONFIG_FILE, findRunningHub, removeHubFile, writeHubFile, type HubFile } from './discovery/hub-file.js';
 import { createLogger, type Logger } from './base/log.js';
 import { McpEndpoint } from './ai/mcp-endpoint.js';
+import { SseEndpoint } from './ai/sse-endpoint.js';
 import { ProviderConnection } from './providers/provider-connection.js';
 import { ProviderListener } from './providers/provider-listener.js';
+import { ProtocolVerdicts } from './providers/protocol-verdicts.js';
 import type { SecretStore } from './security/secret-store.js';
 import { ToolRegistry } from './catalog/tool-registry.js';
 import { ToolRouter } from './calls/tool-router.js';
@@ -76,7 +78,10 @@ export class Hub {
   /** Every tools/call passes here (public for benchmarks and embedders). */
   router!: ToolRouter;
   private endpoint!: McpEndpoint;
+  private sse!: SseEndpoint;
   private listener!: ProviderListener;
+  /** Which provider names speak 2025 only, so their reconnects skip the server/discover probe. */
+  private readonly verdicts = new ProtocolVerdicts();
   private server: HttpServer | undefined;
   private remoteServer: HttpServer | undefined;
   private boundHost = '127.0.0.1';
@@ -171,7 +176,26 @@ export class Hub {
       () => this.tokens.currentSecret,
     );
     const settings = this.config.reverse_mcp_settings;
-    this.endpoint = new McpEndpoint(this.registry, this.router, this.tokens, this.log.child('mcp'), settings.max_frame_bytes, this.throttle);
+    this.endpoint = new McpEndpoint({
+      registry: this.registry,
+      router: this.router,
+      tokens: this.tokens,
+      throttle: this.throttle,
+      log: this.log.child('mcp'),
+      maxBodyBytes: settings.max_frame_bytes,
+      idleMs: () => this.config.ai.idle_timeout_min * 60_000,
+      fastPath: process.env.INLET_MCP_FAST_PATH !== 'off',
+      onClientsChanged: () => this.changed(),
+    });
+    this.sse = new SseEndpoint({
+      tokens: this.tokens,
+      throttle: this.throttle,
+      registry: this.registry,
+      createServer: this.endpoint.createServer,
+      log: this.log.child('sse'),
+      maxBodyBytes: settings.max_frame_bytes,
+      onClientsChanged: () => this.changed(),
+    });
     this.boundHost = this.options.host ?? this.config.host;
     this.mainListener.host = this.boundHost;
     this.listener = new ProviderListener({
@@ -226,7 +250,7 @@ export class Hub {
   }
 
   status(): HubStatus {
-    return buildStatus(this, this.endpoint.listSessions());
+    return buildStatus(this, [...this.endpoint.listSessions(), ...this.sse.list()]);
   }
 
   /**
@@ -241,7 +265,7 @@ export class Hub {
       for (const provider of this.registry.allProviders()) provider.close(CLOSE.GOING_AWAY, 'the hub is shutting down');
       // Let the tool errors of failed calls reach their AI clients before the sessions close.
       await new Promise((resolve) => setTimeout(resolve, 50));
-      await this.endpoint?.closeAll();
+      await Promise.all([this.endpoint?.stop(), this.sse?.closeAll()]);
       this.listener?.close();
       await Promise.all([closeServer(this.server), closeServer(this.remoteServer), this.control?.close()]);
       if (this.options.writeDiscovery !== false) await removeHubFile(this.options.dataDir, process.pid).catch(() => undefined);
@@ -285,7 +309,7 @@ export class Hub {
     await this.options.secretStore.set(secret);
     this.tokens.setSecret(secret);
     for (const provider of this.registry.allProviders()) provider.close(CLOSE.REVOKED, 'the install secret was rotated');
-    await this.endpoint.closeAll();
+    await Promise.all([this.endpoint.closeAll(), this.sse.closeAll()]);
     this.admin.closeStreams();
     this.log.warn('install secret rotated: every token was revoked');
     this.changed();
@@ -319,7 +343,7 @@ export class Hub {
       return;
     }
     if (path === '/sse' || path.startsWith('/messages')) {
-      this.endpoint.handleSse(req, res).catch((error) => {
+      this.sse.handle(req, res).catch((error) => {
         this.log.error('SSE endpoint failed', { error: describeError(error) });
         if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });
         else res.end();
@@ -363,6 +387,7 @@ export class Hub {
       remoteAddress: req.socket.remoteAddress ?? '',
       heartbeatMs: this.config.reverse_mcp_settings.heartbeat_s * 1000,
       limits: providerLimits(this.config.reverse_mcp_settings),
+      verdicts: this.verdicts,
       log,
     });
     const previous = this.registry.attach(connection);
@@ -379,7 +404,7 @@ export class Hub {
     };
     log.info('provider connected', { provider: name, client: identity.clientId, remote: connection.remoteAddress });
     connection.start().then(
-      () => log.info('provider ready', { provider: name, tools: connection.tools.length }),
+      () => log.info('provider ready', { provider: name, protocol: connection.protocol, tools: connection.tools.length }),
       () => undefined,
     );
   }

@@ -34,6 +34,12 @@ export interface ProviderStatus {
   /** ISO time of the connection. */
   since: string;
   server?: string;
+  /**
+   * The MCP revision the hub speaks with this provider: `2026-07-28` (negotiated with
+   * `server/discover`) or the 2025-era version agreed in `initialize` (`2025-11-25`,
+   * `2025-06-18`, …). Absent while the handshake runs.
+   */
+  protocol?: string;
   /** The exposed names AI clients see (`everything__echo`). */
   tools: string[];
   calls: number;
@@ -48,7 +54,8 @@ export interface HubStatus {
   startedAt: string;
   urls: Record<string, string | undefined>;
   providers: ProviderStatus[];
-  sessions: Array<{ caller: string; client?: string; since: string }>;
+  /** Live AI clients; `protocol` is the revision they speak (2025-06-18, 2025-11-25, 2026-07-28) or `sse`. */
+  sessions: Array<{ caller: string; client?: string; since: string; protocol?: string }>;
   toolCount: number;
 }
 

@@ -1,6 +1,5 @@
-import { echoCall } from '../clients.js';
 import { cpuMs, stopChild, systemBusyMs } from '../procs.js';
-import { pool, runRaw, warmUp, type LoadPlan, type LoadResult, type RawRun } from '../stats.js';
+import { pool, type LoadPlan, type LoadResult, type RawRun } from '../stats.js';
 import { SCENARIOS, setup, sharedHub, type ScenarioKey, type Setup } from './setup.js';
 
 export { SCENARIOS, type ScenarioKey } from './setup.js';
@@ -58,23 +57,24 @@ export async function runLatency(plan: LoadPlan, keys: ScenarioKey[], say: (line
     }
     for (const key of keys) {
       say(`warming up ${key} (${plan.warmup} calls)`);
-      const s = setups.get(key)!;
-      await warmUp(echoCall(s.client, s.tool), plan);
+      const { runner } = setups.get(key)!;
+      // Concurrent and sequential calls, so every code path on the way is compiled.
+      await runner.run(plan.concurrency, Math.ceil(plan.warmup / 2 / plan.concurrency));
+      await runner.run(1, Math.ceil(plan.warmup / 2));
     }
     for (let round = 1; round <= plan.rounds; round++) {
       for (const key of round % 2 ? keys : [...keys].reverse()) {
         const s = setups.get(key)!;
         const a = acc.get(key)!;
-        const call = echoCall(s.client, s.tool);
-        const pids = { 'AI client (bench)': process.pid, ...s.pids };
-        a.seq.push(await accounted(pids, a.cpuMs.seq, () => runRaw(call, 1, plan.sequential)));
-        a.conc.push(await accounted(pids, a.cpuMs.conc, () => runRaw(call, plan.concurrency, plan.perCaller)));
+        const pids = { 'AI client': s.runner.pid, ...s.pids };
+        a.seq.push(await accounted(pids, a.cpuMs.seq, () => s.runner.run(1, plan.sequential)));
+        a.conc.push(await accounted(pids, a.cpuMs.conc, () => s.runner.run(plan.concurrency, plan.perCaller)));
         say(`round ${round}/${plan.rounds} ${SCENARIOS[key]}: p50 ${pool(a.seq.slice(-1)).p50.toFixed(3)} ms`);
       }
     }
   } finally {
     for (const s of setups.values()) {
-      await s.client.close();
+      await s.runner.close();
       await Promise.all(s.children.map((c) => stopChild(c.proc)));
     }
     await hubs.main.stop();

@@ -1,19 +1,25 @@
 import { connect as netConnect, createServer } from 'node:net';
 import { join } from 'node:path';
-import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { httpClient, stdioClient, wsClient, type BenchClient } from '../clients.js';
 import { startHub, type RunningHub } from '../hub.js';
 import { BENCH_DIST, childEnv, childPids, INLET_BIN, MCP_PROXY_BIN, sleep, spawnNode, stopChild, type Child } from '../procs.js';
+import { startRunner, waitForRunnerTool, type Runner } from '../runner.js';
 
-export type ScenarioKey = 'a' | 'b' | 'b0' | 'c' | 'd' | 'e' | 'f';
+export type ScenarioKey = 'a' | 'b' | 'b26' | 'b0' | 'c' | 'c26' | 'd' | 'e' | 'e26' | 'f';
 
+/**
+ * Every scenario's AI client is a stock SDK client in its own process (bench/ai-client.ts):
+ * the v1 client for MCP 2025-11-25, the v2 client with version negotiation for 2026-07-28.
+ */
 export const SCENARIOS: Record<ScenarioKey, string> = {
   a: '(a) SDK client -> provider over WebSocket',
-  b: '(b) AI client -> hub /mcp -> provider',
+  b: '(b) 2025 AI client -> hub /mcp -> provider',
+  b26: '(b26) 2026 AI client -> hub /mcp -> provider',
   b0: "(b') as (b), audit log off",
-  c: '(c) AI client -> inlet stdio -> hub -> provider',
-  d: '(d) AI client -> mcp-proxy -> stdio echo',
-  e: '(e) AI client -> SDK Streamable HTTP server',
+  c: '(c) 2025 AI client -> inlet stdio -> hub -> provider',
+  c26: '(c26) 2026 AI client -> inlet stdio -> hub -> provider',
+  d: '(d) 2025 AI client -> mcp-proxy -> stdio echo',
+  e: '(e) 2025 AI client -> SDK server, JSON answers (floor)',
+  e26: '(e26) 2026 AI client -> SDK createMcpHandler (floor)',
   f: '(f) SDK client -> stdio echo',
 };
 
@@ -22,10 +28,9 @@ const ECHO_STDIO = join(BENCH_DIST, 'echo-stdio.js');
 const ECHO_HTTP = join(BENCH_DIST, 'echo-http.js');
 
 export interface Setup {
-  client: BenchClient;
-  tool: string;
+  runner: Runner;
   children: Child[];
-  /** The processes on the call path besides this one, by role. */
+  /** The processes on the call path besides the AI client, by role. */
   pids: Record<string, number>;
 }
 
@@ -58,36 +63,30 @@ async function waitForPort(port: number, child: Child, timeoutMs = 15_000): Prom
   }
 }
 
-/** Waits until the AI client sees `tool` (the hub lists a provider once it answered tools/list). */
-export async function waitForTool(bench: BenchClient, tool: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await bench.client.listTools()).tools.some((t) => t.name === tool)) {
-    if (Date.now() > deadline) throw new Error(`${tool} did not appear in tools/list within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
-
-/** Starts what scenario `key` needs and connects its client; (b) and (c) share one hub. */
+/** Starts what scenario `key` needs and its AI client; (b), (b26), (c), (c26) share one hub. */
 export async function setup(key: ScenarioKey, hubs: { main: () => Promise<HubSide>; noAudit: () => Promise<HubSide> }): Promise<Setup> {
+  const label = `AI client ${key}`;
   switch (key) {
     case 'a': {
       const server = spawnNode([ECHO_PROVIDER, '--listen'], { label: 'echo provider (ws server)' });
       const url = (await server.waitFor(/^listening /)).slice('listening '.length);
-      return { client: await wsClient(url), tool: 'echo', children: [server], pids: { provider: server.proc.pid! } };
+      const runner = await startRunner({ label, sdk: 'v1', tool: 'echo', ws: url });
+      return { runner, children: [server], pids: { provider: server.proc.pid! } };
     }
     case 'b':
+    case 'b26':
     case 'b0': {
-      const { hub, provider } = await (key === 'b' ? hubs.main() : hubs.noAudit());
-      const client = await httpClient(hub.urls.mcp, hub.mint('ai:bench'));
-      await waitForTool(client, 'echo__echo');
-      return { client, tool: 'echo__echo', children: [], pids: { hub: hub.pid, provider: provider.proc.pid! } };
+      const { hub, provider } = await (key === 'b0' ? hubs.noAudit() : hubs.main());
+      const runner = await startRunner({ label, sdk: key === 'b26' ? 'v2' : 'v1', tool: 'echo__echo', http: hub.urls.mcp, token: hub.mint(`ai:bench-${key}`) });
+      await waitForRunnerTool(runner, 'echo__echo');
+      return { runner, children: [], pids: { hub: hub.pid, provider: provider.proc.pid! } };
     }
-    case 'c': {
+    case 'c':
+    case 'c26': {
       const { hub, provider } = await hubs.main();
-      const client = await stdioClient([INLET_BIN, 'stdio'], { INLET_HOME: hub.home });
-      await waitForTool(client, 'echo__echo');
-      const stdio = (client.transport as StdioClientTransport).pid!;
-      return { client, tool: 'echo__echo', children: [], pids: { 'inlet stdio': stdio, hub: hub.pid, provider: provider.proc.pid! } };
+      const runner = await startRunner({ label, sdk: key === 'c26' ? 'v2' : 'v1', tool: 'echo__echo', stdio: [INLET_BIN, 'stdio', '--name', `bench-${key}`], env: { INLET_HOME: hub.home } });
+      await waitForRunnerTool(runner, 'echo__echo');
+      return { runner, children: [], pids: { 'inlet stdio': runner.serverPid!, hub: hub.pid, provider: provider.proc.pid! } };
     }
     case 'd': {
       const port = await freePort();
@@ -95,19 +94,21 @@ export async function setup(key: ScenarioKey, hubs: { main: () => Promise<HubSid
         label: 'mcp-proxy',
       });
       await waitForPort(port, proxy);
-      const client = await httpClient(`http://127.0.0.1:${port}/mcp`);
+      const runner = await startRunner({ label, sdk: 'v1', tool: 'echo', http: `http://127.0.0.1:${port}/mcp` });
       const pids: Record<string, number> = { 'mcp-proxy': proxy.proc.pid! };
       childPids(proxy.proc.pid!).forEach((pid, i) => (pids[i ? `echo stdio ${i + 1}` : 'echo stdio'] = pid));
-      return { client, tool: 'echo', children: [proxy], pids };
+      return { runner, children: [proxy], pids };
     }
-    case 'e': {
-      const server = spawnNode([ECHO_HTTP], { label: 'SDK HTTP echo server' });
+    case 'e':
+    case 'e26': {
+      const server = spawnNode(key === 'e26' ? [ECHO_HTTP, '--modern'] : [ECHO_HTTP], { label: `SDK HTTP echo server (${key})` });
       const url = (await server.waitFor(/^listening /)).slice('listening '.length);
-      return { client: await httpClient(url), tool: 'echo', children: [server], pids: { 'http server': server.proc.pid! } };
+      const runner = await startRunner({ label, sdk: key === 'e26' ? 'v2' : 'v1', tool: 'echo', http: url });
+      return { runner, children: [server], pids: { 'http server': server.proc.pid! } };
     }
     case 'f': {
-      const client = await stdioClient([ECHO_STDIO]);
-      return { client, tool: 'echo', children: [], pids: { 'echo stdio': (client.transport as StdioClientTransport).pid! } };
+      const runner = await startRunner({ label, sdk: 'v1', tool: 'echo', stdio: [ECHO_STDIO] });
+      return { runner, children: [], pids: { 'echo stdio': runner.serverPid! } };
     }
   }
 }

@@ -53,7 +53,8 @@ function ProviderCard(props: { provider: ProviderStatus }) {
         {p.inFlight > 0 && <Stat label="In flight" value={String(p.inFlight)} />}
       </dl>
       <p class="meta">
-        {p.server ?? 'unknown server'} · {p.client} · from {p.remote}
+        {p.server ?? 'unknown server'}
+        {p.protocol && <> · MCP {p.protocol}</>} · {p.client} · from {p.remote}
       </p>
       <ToolList name={p.name} tools={p.tools} />
     </article>

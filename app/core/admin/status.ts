@@ -5,7 +5,7 @@ import type { HubStatus } from '../../shared/admin-types.js';
 export type { HubStatus, ProviderStatus } from '../../shared/admin-types.js';
 
 /** The snapshot behind `inlet status` and `/api/status`: who is connected, since when, how busy. */
-export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?: string; since: number }>): HubStatus {
+export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?: string; since: number; protocol?: string }>): HubStatus {
   return {
     version: VERSION,
     pid: process.pid,
@@ -20,6 +20,7 @@ export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?:
         remote: p.remoteAddress,
         since: new Date(p.connectedAt).toISOString(),
         server: p.serverInfo ? `${p.serverInfo.name} ${p.serverInfo.version}` : undefined,
+        protocol: p.protocol,
         tools: [...hub.registry.exposedNamesOf(p.name)],
         calls: p.stats.calls,
         errors: p.stats.errors,

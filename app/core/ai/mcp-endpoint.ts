@@ -1,221 +1,169 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  CallToolRequestSchema,
-  isInitializeRequest,
-  ListToolsRequestSchema,
-  type JSONRPCMessage,
-} from '@modelcontextprotocol/sdk/types.js';
+import { classifyInboundRequest, createMcpHandler, type McpHttpHandler, type Server } from '@modelcontextprotocol/server';
 import { describeError } from '../base/errors.js';
-import type { Logger } from '../base/log.js';
 import type { ToolRegistry } from '../catalog/tool-registry.js';
 import type { ToolRouter } from '../calls/tool-router.js';
-import { bearerToken, type Authorization, type TokenService } from '../security/tokens.js';
-import type { FailureThrottle } from '../security/failure-throttle.js';
-import { VERSION } from '../base/version.js';
-import { SHARED_VALIDATOR } from '../providers/provider-connection.js';
-import { McpFastPath } from './mcp-fast-path.js';
-import { ProgressRelay } from './progress-relay.js';
-import { readJsonBody, sendJson } from '../http/http-util.js';
+import { bearerToken } from '../security/tokens.js';
+import { readBodyText } from '../http/http-util.js';
+import { authorizeCaller, type CallerAuth } from './caller-auth.js';
+import { createAiServer } from './ai-server.js';
+import { LegacySessions, rpcError } from './legacy-sessions.js';
+import { ModernClients } from './modern-clients.js';
+import { ToolsListSplice } from './tools-list-splice.js';
+import { toWebRequest, writeWebResponse, type WriteMode } from './web-bridge.js';
 
-interface AiSession {
-  id: string;
-  clientId: string;
-  /** The token the session was opened with: the same string later skips the HMAC. */
-  token?: string;
-  since: number;
-  server: Server;
-  transport: Transport;
-  clientInfo?: { name: string; version: string };
+/** A client counts as live this long after its last request (docs/decisions.md). */
+export const RECENT_MS = 60_000;
+/** A 2025 session whose client closed its GET stream and went quiet ends after this long. */
+const STREAM_GONE_GRACE_MS = 5_000;
+
+export interface McpEndpointOptions extends CallerAuth {
+  registry: ToolRegistry;
+  router: ToolRouter;
+  maxBodyBytes: number;
+  /** Quiet 2025 sessions end after this long (config `ai_sessions.idle_timeout_min`). */
+  idleMs: () => number;
+  /** The faster writer and the tools/list splice (docs/performance.md); off = the plain path. */
+  fastPath: boolean;
+  /** The list of live AI clients changed (for the panel). */
+  onClientsChanged: () => void;
 }
 
-const INSTRUCTIONS =
-  'Inlet hub: tools offered by providers that connected to this hub (browser extensions, add-ins, remote services). ' +
-  'Tool names are <provider>__<tool>.';
-
 /**
- * The AI endpoint `/mcp` (MCP Streamable HTTP). One SDK `Server` per session, all answering
- * from the shared registry; every session hears `tools/list_changed` when providers come and go.
+ * The AI endpoint `/mcp`: both protocol revisions on one URL, routed as the SDK documents for
+ * legacy clients. A request the SDK classifies as 2026-07-28 goes to its stateless handler
+ * (`createMcpHandler`, `legacy: 'reject'`); a 2025-era one to the session it belongs to
+ * (legacy-sessions.ts). One server factory (ai-server.ts) serves both; tool-list changes reach
+ * 2026 clients on their `subscriptions/listen` streams and 2025 sessions on their GET streams.
  */
 export class McpEndpoint {
-  private readonly sessions = new Map<string, AiSession>();
-  private readonly legacy = new Map<string, AiSession>();
-  private readonly fast: McpFastPath;
+  private modern: McpHttpHandler;
+  private readonly legacy: LegacySessions;
+  private readonly clients: ModernClients;
+  private readonly mode: WriteMode;
+  private readonly splice: ToolsListSplice | undefined;
+  /** 2026 `subscriptions/listen` streams that asked for tool-list changes, with their frame. */
+  private readonly listeners = new Map<ServerResponse, Buffer>();
+  private readonly createModern: () => McpHttpHandler;
+  /** The server factory every AI surface shares (`/sse` too). */
+  readonly createServer: () => Server;
 
-  constructor(
-    private readonly registry: ToolRegistry,
-    private readonly router: ToolRouter,
-    private readonly tokens: TokenService,
-    private readonly log: Logger,
-    private readonly maxBodyBytes: number,
-    private readonly throttle: FailureThrottle,
-  ) {
+  constructor(private readonly options: McpEndpointOptions) {
+    const { registry, router, log } = options;
+    this.mode = { fast: options.fastPath };
+    this.clients = new ModernClients(options.onClientsChanged);
+    this.splice = options.fastPath ? new ToolsListSplice(registry) : undefined;
+    const createServer = (this.createServer = () => createAiServer({ registry, router, log, splice: this.splice }));
+    this.createModern = () =>
+      createMcpHandler(createServer, { legacy: 'reject', onerror: (error) => log.debug('2026-07-28 request refused or failed', { error: describeError(error) }) });
+    this.modern = this.createModern();
+    this.legacy = new LegacySessions({ createServer, log, mode: this.mode, splice: this.splice, idleMs: options.idleMs, graceMs: STREAM_GONE_GRACE_MS, onChange: options.onClientsChanged });
     registry.onChange(() => this.notifyToolsChanged());
-    this.fast = new McpFastPath(registry, router, log);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const token = bearerToken(req.headers.authorization);
-    const known = this.sessionFor(req, token);
-    let clientId = known?.clientId;
-    if (clientId === undefined) {
-      const auth = this.tokens.authorizeCaller(token, 'mcp');
-      if (!auth.ok) {
-        const hint = auth.status === 401 ? ' Create one with `inlet token create --client ai:NAME`.' : '';
-        return this.refuse(req, res, auth, '/mcp', (message) => rpcError(-32001, message + hint));
-      }
-      clientId = auth.identity.clientId;
-    }
     const sessionId = req.headers['mcp-session-id'];
-    if (typeof sessionId === 'string') {
-      const session = this.sessions.get(sessionId);
-      // A session belongs to the client that opened it; anyone else gets "not found".
-      if (!session || session.clientId !== clientId) {
-        return sendJson(res, 404, rpcError(-32001, 'Session not found: initialize a new session.'));
-      }
-      const body = req.method === 'POST' ? await readJsonBody(req, res, this.maxBodyBytes) : undefined;
-      if (body === null) return;
-      if (req.method === 'POST' && this.fast.handle(session.id, session.clientId, req, res, body)) return;
-      await (session.transport as StreamableHTTPServerTransport).handleRequest(req, res, body);
-      return;
-    }
+    // A request on a 2025 session with the very token that opened it needs no new HMAC: the
+    // token was checked then, and revocation is checked here on every request (a set lookup).
+    const known = typeof sessionId === 'string' ? this.legacy.byToken(sessionId, token) : undefined;
+    const caller =
+      known && !this.options.tokens.isRevoked(known.caller)
+        ? known.caller
+        : authorizeCaller(this.options, req, res, token, 'mcp', (message) =>
+            rpcError(-32001, message.startsWith('Unauthorized') ? `${message} Create one with \`inlet token create --client ai:NAME\`.` : message),
+          );
+    if (!caller) return;
     if (req.method !== 'POST') {
-      return sendJson(res, req.method === 'GET' || req.method === 'DELETE' ? 400 : 405, rpcError(-32000, 'Bad Request: no session id; POST an initialize request first.'));
+      // GET and DELETE exist only for 2025 sessions; without one the SDK answers 405.
+      if (typeof sessionId === 'string') return this.legacy.handle({ req, res, caller, token, raw: undefined, body: undefined });
+      return this.serveModern(req, res, caller, undefined, undefined);
     }
-    const body = await readJsonBody(req, res, this.maxBodyBytes);
-    if (body === null) return;
-    if (!isInitializeRequest(body)) {
-      return sendJson(res, 400, rpcError(-32000, 'Bad Request: no session id; the first request must be initialize.'));
+    const raw = await readBodyText(req, res, this.options.maxBodyBytes);
+    if (raw === null) return;
+    const body = parseJson(raw);
+    const route =
+      body === undefined
+        ? undefined
+        : classifyInboundRequest({
+            httpMethod: 'POST',
+            protocolVersionHeader: header(req, 'mcp-protocol-version'),
+            mcpMethodHeader: header(req, 'mcp-method'),
+            mcpNameHeader: header(req, 'mcp-name'),
+            body,
+          });
+    if (route?.kind === 'legacy') return this.legacy.handle({ req, res, caller, token, raw, body });
+    return this.serveModern(req, res, caller, raw, body);
+  }
+
+  /** The SDK's 2026-07-28 handler; it also answers what neither revision accepts (its own errors). */
+  private async serveModern(req: IncomingMessage, res: ServerResponse, caller: string, raw: string | undefined, body: unknown): Promise<void> {
+    const request = toWebRequest(req, res, raw);
+    const done = this.clients.begin(caller, body);
+    const frame = this.mode.fast ? listChangedFrame(body) : undefined;
+    try {
+      const response = await this.modern.fetch(request, { authInfo: { token: '', clientId: caller, scopes: [] }, parsedBody: body });
+      // A listen stream hears list changes from the fast path once the SDK has acknowledged it.
+      const listening = frame && response.status === 200 ? () => this.listeners.set(res, frame) : undefined;
+      await writeWebResponse(res, response, this.mode, this.splice?.jobFor(request), listening);
+    } finally {
+      this.listeners.delete(res);
+      done();
     }
-    const server = this.createServer(clientId);
-    const session: AiSession = { id: '', clientId: clientId, token, since: Date.now(), server, transport: undefined as unknown as Transport };
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        session.id = id;
-        this.sessions.set(id, session);
-        session.clientInfo = server.getClientVersion();
-        this.log.info('AI session opened', { caller: session.clientId, client: session.clientInfo?.name });
-      },
-    });
-    session.transport = transport;
-    transport.onclose = () => {
-      this.fast.closeSession(session.id);
-      if (session.id && this.sessions.delete(session.id)) this.log.info('AI session closed', { caller: session.clientId });
-    };
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
   }
 
   /**
-   * A request on an open session with the very token that opened it needs no new HMAC: the
-   * token was verified then, and revocation is checked here on every request (a set lookup).
-   * A secret rotation closes every session.
+   * Tells every AI client the tool list changed. The fast path writes the SDK's own frames
+   * itself, each encoded once per stream (the same bytes: test/mcp-wire.test.ts); the plain
+   * path asks the SDK (its listen router, and each 2025 session's server).
    */
-  private sessionFor(req: IncomingMessage, token: string | undefined): AiSession | undefined {
-    const id = req.headers['mcp-session-id'];
-    if (typeof id !== 'string' || token === undefined) return undefined;
-    const session = this.sessions.get(id);
-    if (!session || session.token !== token || this.tokens.isRevoked(session.clientId)) return undefined;
-    return session;
-  }
-
-  /**
-   * The legacy HTTP+SSE transport (`GET /sse`, `POST /messages/`), for MCP-Link-style clients
-   * and older AI clients: ai: and admin tokens, and ext:/addin: tokens (MCP-Link registrants),
-   * whose calls the policy asks about by default (roles.ts). MCP-Link clients never send
-   * initialize; the SDK server answers tools/* regardless.
-   */
-  async handleSse(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const token = bearerToken(req.headers.authorization) ?? (new URL(req.url ?? '/', 'http://x').searchParams.get('token') || undefined);
-    const auth = this.tokens.authorizeCaller(token, 'sse');
-    if (!auth.ok) return this.refuse(req, res, auth, '/sse', (message) => ({ error: message }));
-    const identity = auth.identity;
-    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    if (req.method === 'GET' && path === '/sse') {
-      const transport = new SSEServerTransport('/messages/', res);
-      const server = this.createServer(identity.clientId);
-      const session: AiSession = { id: transport.sessionId, clientId: identity.clientId, since: Date.now(), server, transport };
-      this.legacy.set(session.id, session);
-      transport.onclose = () => this.legacy.delete(session.id);
-      await server.connect(transport);
-      this.log.info('legacy SSE session opened', { caller: identity.clientId });
-      return;
-    }
-    if (req.method === 'POST' && path.startsWith('/messages')) {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const id = url.searchParams.get('sessionId') ?? url.searchParams.get('session_id') ?? '';
-      const session = this.legacy.get(id);
-      if (!session || session.clientId !== identity.clientId) return sendJson(res, 404, { error: 'Session not found.' });
-      const body = await readJsonBody(req, res, this.maxBodyBytes);
-      if (body === null) return;
-      await (session.transport as SSEServerTransport).handlePostMessage(req, res, body);
-      return;
-    }
-    sendJson(res, 405, { error: 'Use GET /sse and POST /messages/.' });
-  }
-
-  /** 401 (bad or missing token; throttled to 429 per address) or 403 (a token of another role). */
-  private refuse(req: IncomingMessage, res: ServerResponse, auth: Extract<Authorization, { ok: false }>, surface: string, body: (message: string) => unknown): void {
-    if (auth.status === 401) {
-      const retryAfter = this.throttle.fail(req.socket.remoteAddress, surface);
-      if (retryAfter) {
-        res.setHeader('Retry-After', String(retryAfter));
-        return sendJson(res, 429, body('Too many failed attempts from this address: wait and try again.'));
-      }
-      res.setHeader('WWW-Authenticate', 'Bearer realm="inlet"');
-    }
-    this.log.info('AI client refused', { surface, reason: auth.reason });
-    sendJson(res, auth.status, body(`${auth.status === 401 ? 'Unauthorized' : 'Forbidden'}: ${auth.message}`));
-  }
-
-  private createServer(clientId: string): Server {
-    const server = new Server(
-      { name: 'inlet', version: VERSION },
-      { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS, jsonSchemaValidator: SHARED_VALIDATOR },
-    );
-    server.onerror = (error) => this.log.debug('AI session protocol error', { caller: clientId, error: describeError(error) });
-    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.registry.list() }));
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const { progressToken, ...meta } = request.params._meta ?? {};
-      // With a progress token the client hears the provider's progress, and, while the call
-      // waits for approval, a keep-alive beat that holds off its own request timeout.
-      const relay =
-        progressToken === undefined
-          ? undefined
-          : new ProgressRelay((progress) => extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } }));
-      const result = await this.router.call(request.params, { caller: clientId, signal: extra.signal, meta, onprogress: relay?.provider, onwaiting: relay?.waiting });
-      await relay?.flush();
-      return result;
-    });
-    return server;
-  }
-
   notifyToolsChanged(): void {
-    for (const session of [...this.sessions.values(), ...this.legacy.values()]) {
-      session.server.sendToolListChanged().catch(() => undefined);
-    }
+    if (this.mode.fast) for (const [res, frame] of this.listeners) res.write(frame);
+    else this.modern.notify.toolsChanged();
+    this.legacy.notifyToolsChanged();
   }
 
-  get sessionCount(): number {
-    return this.sessions.size;
+  /** Live AI clients: 2025 sessions and 2026 clients (docs/decisions.md says what counts as live). */
+  listSessions(): Array<{ caller: string; client?: string; since: number; protocol?: string }> {
+    return [...this.legacy.live(RECENT_MS), ...this.clients.live(RECENT_MS)].sort((a, b) => a.since - b.since);
   }
 
-  listSessions(): Array<{ caller: string; client?: string; since: number }> {
-    return [...this.sessions.values(), ...this.legacy.values()].map((s) => ({ caller: s.clientId, client: s.clientInfo?.name ?? s.server.getClientVersion()?.name, since: s.since }));
-  }
-
+  /** Ends every 2025 session and every 2026 listen stream (secret rotation). */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.sessions.values(), ...this.legacy.values()].map((s) => s.transport.close().catch(() => undefined)));
-    this.sessions.clear();
-    this.legacy.clear();
+    const previous = this.modern;
+    this.modern = this.createModern();
+    await Promise.all([this.legacy.closeAll(), previous.close()]);
+  }
+
+  /** Shutdown: everything closes and nothing new is served. */
+  async stop(): Promise<void> {
+    this.legacy.stop();
+    await Promise.all([this.legacy.closeAll(), this.modern.close()]);
   }
 }
 
-function rpcError(code: number, message: string): JSONRPCMessage {
-  return { jsonrpc: '2.0', error: { code, message }, id: null } as unknown as JSONRPCMessage;
+/**
+ * The frame the SDK's listen router writes on a `subscriptions/listen` stream for a tool-list
+ * change (the stream's subscription id is its request id), or undefined when `body` is not a
+ * listen request that asked for tool-list changes.
+ */
+function listChangedFrame(body: unknown): Buffer | undefined {
+  const message = body as { id?: unknown; method?: unknown; params?: { notifications?: { toolsListChanged?: unknown } } } | undefined;
+  if (message?.method !== 'subscriptions/listen' || message.params?.notifications?.toolsListChanged !== true) return undefined;
+  const meta = { 'io.modelcontextprotocol/subscriptionId': message.id };
+  return Buffer.from(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: meta } })}\n\n`);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function parseJson(raw: string): unknown {
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 
 /**
  * A cheap structural check of one JSON-RPC 2.0 message, run on every frame a peer sends.

@@ -1,4 +1,4 @@
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
 
 /**
  * `permissions__approve` (Iris-compatible, for Claude Code's `--permission-prompt-tool`): Claude

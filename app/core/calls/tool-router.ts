@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, McpError, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Progress } from '@modelcontextprotocol/server';
+import { RPC, RpcError } from '../base/rpc-error.js';
 import { digestArguments, type AuditEntry, type CallFields } from './audit-log.js';
 import { ApprovalQueue, type ApprovalOutcome, type PendingApproval } from './approval-queue.js';
 import { keepAlive, type Waiting } from './keep-alive.js';
@@ -62,7 +63,7 @@ export class ToolRouter {
     if (request.name === PERMISSIONS_TOOL_NAME) return this.permission(request, context);
     const entry = this.registry.get(request.name);
     if (!entry) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.name} (no connected provider offers it).`);
+      throw new RpcError(RPC.INVALID_PARAMS, `Unknown tool: ${request.name} (no connected provider offers it).`);
     }
     const config = this.getConfig();
     const provider = entry.provider;
@@ -80,7 +81,7 @@ export class ToolRouter {
     if (verdict.policy === 'deny') {
       finish('deny', decidedBy, 'denied');
       const why = verdict.source === 'pause' ? 'Inlet is paused: every new call is denied until the pause is lifted' : `denied by Inlet's policy (${verdict.source})`;
-      return toolError(`The call to ${request.name} was not made: ${why}.`);
+      return toolError(`The call to ${request.name} was not made: ${why}.`) as CallToolResult;
     }
     this.hooks.audit({ event: 'call-start', ...base, decision: verdict.policy, decided_by: verdict.source });
     if (verdict.policy === 'ask') {
@@ -92,8 +93,8 @@ export class ToolRouter {
       const refusal = await this.settle(outcome, base, { provider: provider.name, tool: entry.toolName });
       if (refusal) {
         finish('ask', outcome.kind === 'denied' ? outcome.by : outcome.kind, refusalOutcome(outcome));
-        if (outcome.kind === 'cancelled') throw new McpError(ErrorCode.InvalidRequest, 'cancelled');
-        return toolError(`The call to ${request.name} was not made: ${refusal}.`);
+        if (outcome.kind === 'cancelled') throw new RpcError(RPC.INVALID_REQUEST, 'cancelled');
+        return toolError(`The call to ${request.name} was not made: ${refusal}.`) as CallToolResult;
       }
       decidedBy = (outcome as { by: string }).by;
     }
@@ -105,7 +106,7 @@ export class ToolRouter {
         timeoutMs: callTimeoutMs(config, provider.name),
       });
       finish(verdict.policy, decidedBy, result.isError ? 'error' : 'ok');
-      return result;
+      return result as CallToolResult;
     } catch (error) {
       finish(verdict.policy, decidedBy, context.signal.aborted ? 'cancelled' : 'failed', { error: describeError(error) });
       throw error;
@@ -121,7 +122,7 @@ export class ToolRouter {
   /** Iris's permissions__approve: Claude Code's own prompts through the same policies and queue. */
   private async permission(request: CallRequest, context: CallContext): Promise<CallToolResult> {
     const parsed = parsePermissionRequest(request.arguments);
-    if (typeof parsed === 'string') throw new McpError(ErrorCode.InvalidParams, `permissions__approve: ${parsed}.`);
+    if (typeof parsed === 'string') throw new RpcError(RPC.INVALID_PARAMS, `permissions__approve: ${parsed}.`);
     const config = this.getConfig();
     const subject = { caller: context.caller, provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name };
     const base = this.auditBase(context.caller, PERMISSIONS_PROVIDER, parsed.tool_name, parsed.input);
@@ -141,7 +142,7 @@ export class ToolRouter {
       config,
     );
     const refusal = await this.settle(outcome, base, { provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name });
-    if (outcome.kind === 'cancelled') throw new McpError(ErrorCode.InvalidRequest, 'cancelled');
+    if (outcome.kind === 'cancelled') throw new RpcError(RPC.INVALID_REQUEST, 'cancelled');
     if (refusal) return permissionDeny(`Permission ${refusal}`);
     return permissionAllow(parsed.input, (outcome as { reason?: string }).reason);
   }

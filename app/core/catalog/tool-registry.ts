@@ -1,4 +1,4 @@
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 import type { Logger } from '../base/log.js';
 import type { ProviderConnection } from '../providers/provider-connection.js';
 import { exposedToolName } from './tool-names.js';
@@ -21,7 +21,7 @@ export class ToolRegistry {
   private readonly tools = new Map<string, RegisteredTool>();
   private readonly byProvider = new Map<string, string[]>();
   private cachedList: Tool[] | null = null;
-  private cachedJson: string | null = null;
+  private changes = 0;
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
   private builtins: Tool[] = [];
@@ -32,7 +32,7 @@ export class ToolRegistry {
   setBuiltins(tools: Tool[]): void {
     this.builtins = tools;
     this.cachedList = null;
-    this.cachedJson = null;
+    this.changes++;
   }
 
   /** Makes `connection` the live one for its name; returns the connection it replaces, if any. */
@@ -75,7 +75,7 @@ export class ToolRegistry {
         });
         continue;
       }
-      this.tools.set(exposed, { exposed, provider: connection, toolName: tool.name, definition: { ...tool, name: exposed } });
+      this.tools.set(exposed, { exposed, provider: connection, toolName: tool.name, definition: { ...tool, name: exposed } as Tool });
       names.push(exposed);
     }
     this.byProvider.set(connection.name, names);
@@ -104,10 +104,9 @@ export class ToolRegistry {
     return this.cachedList;
   }
 
-  /** `{"tools":[…]}` serialized once per change: a big list is sent many times, built once. */
-  listJson(): string {
-    this.cachedJson ??= JSON.stringify({ tools: this.list() });
-    return this.cachedJson;
+  /** Counts changes of the list: anything derived from it is current while this stays the same. */
+  get revision(): number {
+    return this.changes;
   }
 
   get size(): number {
@@ -127,7 +126,7 @@ export class ToolRegistry {
 
   private changed(): void {
     this.cachedList = null;
-    this.cachedJson = null;
+    this.changes++;
     if (this.notifyScheduled) return;
     this.notifyScheduled = true;
     // Coalesce: 200 providers connecting at once give each AI session a handful of

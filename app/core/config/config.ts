@@ -82,6 +82,8 @@ export const AiSettingsSchema = z.strictObject({
    * Inspector). Empty: no web page may; programs send no Origin and are not affected.
    */
   allowed_origins: z.array(OriginSchema).default([]),
+  /** A 2025-era session with no open stream and no request for this long is ended. */
+  idle_timeout_min: z.number().positive().max(24 * 60).default(30),
 });
 
 export const ConfigSchema = z.looseObject({

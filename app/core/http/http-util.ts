@@ -20,10 +20,10 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
 }
 
 /**
- * Reads and parses a JSON request body up to `limit` bytes. Answers 413 or 400 itself and
- * returns null when the body is too large or not JSON.
+ * Reads a request body as UTF-8 text up to `limit` bytes. Answers 413 itself and returns null
+ * when the body is too large (or null when the client went away while sending it).
  */
-export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limit: number, emptyAs?: unknown): Promise<unknown | null> {
+export async function readBodyText(req: IncomingMessage, res: ServerResponse, limit: number): Promise<string | null> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     sendJson(res, 413, { jsonrpc: '2.0', error: { code: -32600, message: `Request body exceeds ${limit} bytes.` }, id: null });
@@ -45,9 +45,19 @@ export async function readJsonBody(req: IncomingMessage, res: ServerResponse, li
   } catch {
     return null;
   }
-  if (size === 0 && emptyAs !== undefined) return emptyAs;
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads and parses a JSON request body up to `limit` bytes. Answers 413 or 400 itself and
+ * returns null when the body is too large or not JSON.
+ */
+export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limit: number, emptyAs?: unknown): Promise<unknown | null> {
+  const text = await readBodyText(req, res, limit);
+  if (text === null) return null;
+  if (text.length === 0 && emptyAs !== undefined) return emptyAs;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch {
     sendJson(res, 400, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not valid JSON.' }, id: null });
     return null;

@@ -1,31 +1,39 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
-  ErrorCode,
-  McpError,
-  ToolListChangedNotificationSchema,
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  Client,
+  LOG_LEVEL_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  SdkError,
+  SdkErrorCode,
   type CallToolResult,
   type Progress,
   type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/client';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { describeError, isHubError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
+import { NO_VALIDATION } from '../base/no-validation.js';
+import { asRpcError } from '../base/rpc-error.js';
 import type { ProviderLimits } from '../config/config.js';
 import type { TokenIdentity } from '../security/tokens.js';
+import type { ProtocolVerdicts } from './protocol-verdicts.js';
 import { describeIssue, fetchToolList } from './tool-list.js';
 import { CLOSE, WebSocketTransport } from './ws-transport.js';
 import { VERSION } from '../base/version.js';
 
-/**
- * One validator for every provider client: the SDK would build an Ajv instance per Client
- * (most of an idle connection's memory), and the hub never validates provider output anyway.
- */
-export const SHARED_VALIDATOR = new AjvJsonSchemaValidator();
-
 /** Results pass through as the provider sent them: no schema may strip or reshape content. */
 const PassthroughResultSchema = z.looseObject({});
+
+/**
+ * The per-request envelope of 2026-07-28 (`_meta` keys the SDK fills in for the hub's own hop):
+ * an AI client's values describe its hop to the hub, so they are not forwarded to a provider.
+ */
+const ENVELOPE_KEYS = new Set([PROTOCOL_VERSION_META_KEY, CLIENT_INFO_META_KEY, CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY]);
+
+/** The longest wait for an answer to `server/discover` before asking `initialize` instead. */
+const MAX_PROBE_MS = 5_000;
 
 export type ProviderState = 'initializing' | 'ready' | 'closed';
 
@@ -51,6 +59,8 @@ export interface ProviderConnectionOptions {
   heartbeatMs: number;
   /** Bounds on start-up and every tool listing (reverse_mcp_settings). */
   limits: ProviderLimits;
+  /** Which provider names speak 2025 only (shared by every connection of the hub). */
+  verdicts: ProtocolVerdicts;
   log: Logger;
 }
 
@@ -62,8 +72,9 @@ const LEFT_OUT_LOGGED = 5;
 /**
  * One provider that dialled in: the hub is the MCP client, the provider the server. Owns the
  * socket, the SDK `Client` driving it, the heartbeat, and the provider's raw tool list.
- * Closing it (for any reason) rejects every call in flight at once with a tool error that says
- * what happened.
+ * The revision is negotiated per connection: `server/discover` first (2026-07-28), `initialize`
+ * where the provider answers that with an error or not at all (2025). Closing it (for any
+ * reason) rejects every call in flight at once with a tool error that says what happened.
  */
 export class ProviderConnection {
   readonly name: string;
@@ -74,13 +85,15 @@ export class ProviderConnection {
   state: ProviderState = 'initializing';
   tools: Tool[] = [];
   serverInfo: { name: string; version: string } | undefined;
+  /** The MCP revision spoken on this connection (`2026-07-28`, `2025-11-25`, …), once negotiated. */
+  protocol: string | undefined;
   /** Set by the hub: the tool list changed (after the first listing too). */
   onToolsChanged?: () => void;
   /** Set by the hub: the connection is gone; `reason` is one phrase for people. */
   onClosed?: (reason: string) => void;
 
-  private readonly transport: WebSocketTransport;
-  private readonly client: Client;
+  private transport!: WebSocketTransport;
+  private client!: Client;
   private readonly log: Logger;
   private heartbeat: NodeJS.Timeout | undefined;
   private heardSincePing = true;
@@ -106,21 +119,45 @@ export class ProviderConnection {
     this.remoteAddress = options.remoteAddress;
     this.log = options.log;
     this.limits = options.limits;
-    this.transport = new WebSocketTransport(socket);
-    this.transport.ownerCloses = true;
-    this.client = new Client({ name: 'inlet', version: VERSION }, { capabilities: {}, jsonSchemaValidator: SHARED_VALIDATOR });
-    this.client.onerror = (error) => this.log.debug('protocol error', { provider: this.name, error: describeError(error) });
-    this.client.onclose = () => {
-      // Client.connect ends its session itself when initialize fails; start() then closes the
-      // socket with 1008 and the reason, so the peer does not get a bare close first.
-      if (this.state === 'initializing' && this.socket.readyState === WebSocket.OPEN) return;
+    this.attachClient();
+    socket.on('pong', () => (this.heardSincePing = true));
+    socket.on('message', () => (this.heardSincePing = true));
+    // The transport reports socket errors while it listens; this keeps a late one (after a
+    // transport let go of the socket) from becoming an unhandled 'error' event.
+    socket.on('error', () => undefined);
+  }
+
+  /**
+   * A fresh transport and SDK `Client` on this connection's socket: once at the start, and again
+   * when a provider never answered `server/discover` (the failed connect let go of the first).
+   */
+  private attachClient(): void {
+    const transport = new WebSocketTransport(this.socket);
+    transport.ownerCloses = true;
+    const client = new Client(
+      { name: 'inlet', version: VERSION },
+      {
+        capabilities: {},
+        jsonSchemaValidator: NO_VALIDATION,
+        versionNegotiation: { mode: 'auto', probe: { timeoutMs: probeTimeoutMs(this.limits.startupTimeoutMs) } },
+        // On 2026-07-28 this opens `subscriptions/listen` for tool-list changes when the provider
+        // offers them; on 2025 the provider pushes them. The hub re-lists itself (bounded).
+        listChanged: { tools: { onChanged: () => this.toolsChanged(), debounceMs: 0, autoRefresh: false } },
+      },
+    );
+    client.onerror = (error) => this.log.debug('protocol error', { provider: this.name, error: describeError(error) });
+    client.onclose = () => {
+      // Client.connect ends its session itself when a handshake fails; start() then closes the
+      // socket with 1008 and the reason (or asks initialize), so the peer gets no bare close first.
+      if (this.client !== client || (this.state === 'initializing' && this.socket.readyState === WebSocket.OPEN)) return;
       this.finish();
     };
-    this.client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.toolsChanged());
-    this.transport.onerror = (error) => {
+    // Also for a 2025 provider that sends list_changed without announcing `tools.listChanged`.
+    client.setNotificationHandler('notifications/tools/list_changed', () => this.toolsChanged());
+    transport.onerror = (error) => {
       if (!this.closeReason && /closed the connection/.test(error.message)) this.closeReason = error.message.replace(/^closed the connection: /, '');
     };
-    this.transport.intercept = (message) => {
+    transport.intercept = (message) => {
       if (!('method' in message) || message.method !== 'notifications/progress') return false;
       const params = message.params as { progressToken?: unknown } & Progress;
       const handler = this.progress.get(String(params?.progressToken));
@@ -129,40 +166,104 @@ export class ProviderConnection {
       handler(progress as Progress);
       return true;
     };
-    socket.on('pong', () => (this.heardSincePing = true));
-    socket.on('message', () => (this.heardSincePing = true));
+    this.transport = transport;
+    this.client = client;
   }
 
   /**
-   * initialize → notifications/initialized → tools/list, all within `startupTimeoutMs`.
-   * Resolves once the tools are known. On any failure the provider is closed with 1008 and one
-   * sentence saying what was wrong, the hub logs a warning naming it, and this rejects.
+   * The handshake (`server/discover`, or `initialize` → `notifications/initialized`), then
+   * `tools/list`, all within `startupTimeoutMs`. Resolves once the tools are known. On any failure
+   * the provider is closed with 1008 and one sentence saying what was wrong, the hub logs a
+   * warning naming it, and this rejects.
    */
   async start(): Promise<void> {
     this.startHeartbeat();
     const limit = formatSeconds(this.limits.startupTimeoutMs);
-    let step = 'initialize';
+    let step: 'handshake' | 'tools/list' = 'handshake';
     const deadline = setTimeout(() => {
       this.refuse(
-        step === 'initialize'
-          ? `Initialization failed: no answer to initialize within ${limit} (startup_timeout_s).`
-          : `Initialization failed: initialize and tools/list took longer than ${limit} (startup_timeout_s).`,
+        step === 'tools/list'
+          ? `Initialization failed: ${this.handshakeName} and tools/list took longer than ${limit} (startup_timeout_s).`
+          : this.client.getProtocolEra() === 'modern'
+            ? `Initialization failed: no acknowledgement of subscriptions/listen within ${limit} (startup_timeout_s).`
+            : `Initialization failed: no answer to initialize within ${limit} (startup_timeout_s).`,
       );
     }, this.limits.startupTimeoutMs);
     try {
-      await this.client.connect(this.transport, { timeout: NO_SDK_TIMEOUT });
+      await this.handshake();
       this.serverInfo = this.client.getServerVersion();
+      this.protocol = this.client.getNegotiatedProtocolVersion();
       step = 'tools/list';
       await this.runListing();
       if (this.state === 'initializing') this.state = 'ready';
     } catch (error) {
-      if (this.state !== 'closed') this.refuse(`Initialization failed: ${describeFailure(error, step)}.`);
+      if (this.state !== 'closed') this.refuse(`Initialization failed: ${this.describeStartFailure(error, step)}.`);
       else if (!this.refused) this.log.warn('provider failed to start', { provider: this.name, reason: this.closeReason });
       throw error;
     } finally {
       clearTimeout(deadline);
     }
     if (this.relistWanted) this.toolsChanged();
+  }
+
+  /**
+   * Negotiates the revision. The SDK probes with `server/discover` and falls back to `initialize`
+   * in place when the provider answers it with an error. A provider that never answers it makes
+   * the probe time out, and the SDK then gives up the connect (it counts this transport as HTTP,
+   * where silence means an outage); the transport lets go of the socket instead of closing it, so
+   * `initialize` is asked on the same socket by a fresh client. A provider name that spoke 2025
+   * before goes straight to `initialize`.
+   */
+  private async handshake(): Promise<void> {
+    const verdicts = this.options.verdicts;
+    if (verdicts.isLegacy(this.name)) {
+      await this.client.connect(this.transport, { prior: { kind: 'legacy' }, timeout: NO_SDK_TIMEOUT });
+    } else {
+      try {
+        await this.client.connect(this.transport, { timeout: NO_SDK_TIMEOUT });
+      } catch (error) {
+        const timedOut = error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout;
+        if (this.socket.readyState !== WebSocket.OPEN) {
+          // Hung up on the probe: some servers end the connection on any request before initialize.
+          if (this.state !== 'closed') verdicts.remember(this.name, 'legacy');
+          throw error;
+        }
+        if (!timedOut || this.state === 'closed') throw error;
+        this.log.info('no answer to server/discover; asking initialize', { provider: this.name });
+        this.attachClient();
+        await this.client.connect(this.transport, { prior: { kind: 'legacy' }, timeout: NO_SDK_TIMEOUT });
+      }
+    }
+    const modern = this.client.getProtocolEra() === 'modern';
+    verdicts.remember(this.name, modern ? 'modern' : 'legacy');
+    if (modern) this.watchSubscription();
+  }
+
+  /**
+   * On 2026 the provider's tool-list changes come on the `subscriptions/listen` the SDK opened.
+   * A provider that announced them but refused the request, or that ends it later, is still
+   * served; the hub says its changes will no longer be heard.
+   */
+  private watchSubscription(): void {
+    if (!this.client.getServerCapabilities()?.tools?.listChanged) return;
+    const subscription = this.client.autoOpenedSubscription;
+    const unheard = (why: string) => this.log.warn(`${why}; its tool-list changes will not be heard`, { provider: this.name });
+    if (!subscription) return unheard('the provider refused subscriptions/listen');
+    void subscription.closed.then((cause) => {
+      if (cause !== 'local' && this.state !== 'closed') unheard('the provider ended subscriptions/listen');
+    });
+  }
+
+  /** The request that opens a connection of this revision. */
+  private get handshakeName(): string {
+    return this.client.getProtocolEra() === 'modern' ? 'server/discover' : 'initialize';
+  }
+
+  private describeStartFailure(error: unknown, step: 'handshake' | 'tools/list'): string {
+    if (step === 'handshake' && this.socket.readyState !== WebSocket.OPEN) {
+      return `the provider closed the connection during the handshake (${this.transport.closeReason || 'closed'})`;
+    }
+    return describeFailure(error, step === 'handshake' ? 'initialize' : 'tools/list');
   }
 
   /**
@@ -230,9 +331,10 @@ export class ProviderConnection {
   }
 
   /**
-   * Calls one of this provider's tools. Protocol errors from the provider are rethrown as
-   * McpError (the AI client gets the same JSON-RPC error); a timeout or a lost connection
-   * becomes a tool error (isError: true) naming the provider.
+   * Calls one of this provider's tools and returns its result as the provider sent it. The
+   * provider's JSON-RPC errors are thrown as `RpcError` with its code, message and data (the AI
+   * client gets the same error); a timeout or a lost connection becomes a tool error
+   * (isError: true) naming the provider.
    */
   async callTool(tool: string, args: Record<string, unknown> | undefined, options: CallOptions): Promise<CallToolResult> {
     const started = performance.now();
@@ -260,7 +362,7 @@ export class ProviderConnection {
     });
     const signal = controller.signal;
     try {
-      const params: Record<string, unknown> = { name: tool, _meta: { ...options.meta, progressToken: token } };
+      const params: Record<string, unknown> = { name: tool, _meta: { ...forwardedMeta(options.meta), progressToken: token } };
       if (args !== undefined) params.arguments = args;
       const result = await this.client.request({ method: 'tools/call', params }, PassthroughResultSchema, {
         signal,
@@ -276,11 +378,12 @@ export class ProviderConnection {
           `Provider "${this.name}" did not answer ${tool} within ${formatSeconds(options.timeoutMs)}; the call was cancelled.`,
         );
       }
-      // The SDK reports a lost connection as ConnectionClosed; a send on a closed socket throws plainly.
-      const lost = error instanceof McpError ? error.code === ErrorCode.ConnectionClosed : this.state === 'closed';
-      if (lost) return toolError(`Provider "${this.name}" disconnected while ${tool} was running (${this.closeReason || 'connection closed'}).`);
-      if (error instanceof McpError) throw error;
-      return toolError(`Provider "${this.name}" returned an unusable answer to ${tool}: ${describeError(error)}.`);
+      if (this.state === 'closed' || isConnectionLost(error)) {
+        return toolError(`Provider "${this.name}" disconnected while ${tool} was running (${this.closeReason || 'connection closed'}).`);
+      }
+      const rpc = asRpcError(error);
+      if (rpc) throw rpc;
+      return toolError(`Provider "${this.name}" returned an unusable answer to ${tool}: ${describeError(error).replace(/\.$/, '')}.`);
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onCancel);
@@ -341,15 +444,58 @@ export function toolError(text: string): CallToolResult {
   return { content: [{ type: 'text', text }], isError: true };
 }
 
+/** The SDK's ways of saying the connection is gone (closed, never there, or a send that failed). */
+function isConnectionLost(error: unknown): boolean {
+  if (!(error instanceof SdkError)) return false;
+  return error.code === SdkErrorCode.ConnectionClosed || error.code === SdkErrorCode.NotConnected || error.code === SdkErrorCode.SendFailed;
+}
+
+/** The AI client's `_meta` without its own 2026 envelope keys. */
+function forwardedMeta(meta: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!meta) return meta;
+  let forwarded: Record<string, unknown> | undefined;
+  for (const key of Object.keys(meta)) {
+    if (!ENVELOPE_KEYS.has(key)) continue;
+    forwarded ??= { ...meta };
+    delete forwarded[key];
+  }
+  return forwarded ?? meta;
+}
+
+/**
+ * How long `server/discover` may go unanswered before the hub asks `initialize` instead: a third
+ * of the start-up bound, at most 5 s, so a provider that ignores it still starts in time.
+ */
+export function probeTimeoutMs(startupTimeoutMs: number): number {
+  return Math.max(1, Math.min(MAX_PROBE_MS, Math.round(startupTimeoutMs / 3)));
+}
+
 /** What went wrong in one step of the exchange, as a clause a provider can read. */
 function describeFailure(error: unknown, step: string): string {
   if (isHubError(error, 'PROVIDER_REFUSED')) return error.message;
-  // Only asked while the socket is open, so even -32000 (the SDK's "connection closed") is the provider's own error.
-  if (error instanceof McpError) return `the provider answered ${step} with error ${error.code} (${error.message.replace(/^MCP error -?\d+: /, '')})`;
-  const issues = (error as { issues?: unknown }).issues;
-  if (Array.isArray(issues)) return `the ${step} result is not valid (${describeIssue(issues[0] as Parameters<typeof describeIssue>[0])})`;
+  // Only asked while the socket is open, so every JSON-RPC error here is the provider's own.
+  const rpc = asRpcError(error);
+  if (rpc) return `the provider answered ${step} with error ${rpc.code} (${rpc.message})`;
+  const issues = invalidResultIssues(error);
+  if (issues) return `the ${step} result is not valid (${describeIssue(issues[0])})`;
   const message = describeError(error).replace(/\.$/, '');
   return message.charAt(0).toLowerCase() + message.slice(1);
+}
+
+/**
+ * The schema problems behind the SDK's "Invalid result for M: <issues as JSON>" (it keeps them
+ * only in its message), so a provider is told "serverInfo: expected object" and not a JSON dump.
+ */
+function invalidResultIssues(error: unknown): Array<Parameters<typeof describeIssue>[0]> | undefined {
+  if (!(error instanceof SdkError) || error.code !== SdkErrorCode.InvalidResult) return undefined;
+  const start = error.message.indexOf('[');
+  if (start === -1) return undefined;
+  try {
+    const issues = JSON.parse(error.message.slice(start)) as unknown;
+    return Array.isArray(issues) && issues.length > 0 && Array.isArray(issues[0]?.path) ? issues : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function formatSeconds(ms: number): string {

@@ -1,4 +1,5 @@
-import { ToolSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
+import { ToolSchema } from '@modelcontextprotocol/core';
 import { HubError } from '../base/errors.js';
 
 /**
@@ -62,7 +63,10 @@ function readPage(result: unknown, where: string): { list: unknown[]; next: stri
   return { list: result.tools, next: next ?? undefined };
 }
 
-/** The tool as AI clients will see it, or why it is left out. */
+/**
+ * The tool as the provider sent it (checked, never reshaped: fields the schema does not know
+ * reach AI clients too), or why it is left out.
+ */
 export function checkTool(entry: unknown, index: number): Tool | string {
   const at = `tools[${index}]`;
   if (!isObject(entry)) return `${at} is not an object`;
@@ -73,7 +77,7 @@ export function checkTool(entry: unknown, index: number): Tool | string {
   if (/[\u0000-\u001f\u007f]/.test(name)) return `${at} has a name with control characters`;
   const parsed = ToolSchema.safeParse(entry);
   if (!parsed.success) return `${at} (${JSON.stringify(name.slice(0, 64))}) is not a valid tool: ${describeIssue(parsed.error.issues[0])}`;
-  return parsed.data as Tool;
+  return entry as Tool;
 }
 
 /** The first problem zod found, as "inputSchema.type: expected "object"". */

@@ -1,5 +1,4 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import type { RawData, WebSocket } from 'ws';
 import { parseFrame } from '../base/json-rpc.js';
 
@@ -32,28 +31,38 @@ export class WebSocketTransport implements Transport {
    */
   intercept?: (message: JSONRPCMessage) => boolean;
   /**
-   * When set, `close()` (the SDK ending its session) leaves an open socket to the owner, who
-   * closes it with a code and a reason that say why. The SDK's `Client.connect` calls `close()`
-   * the moment initialize fails, before its caller sees the error: without this the peer would
-   * get a bare 1000 and never the 1008 and the reason (see ProviderConnection.start).
+   * When set, `close()` (the SDK ending its session) leaves the socket open to the owner and only
+   * lets go of it: it stops listening and reports itself closed. The owner then closes the socket
+   * with a code and a reason that say why, or hands it to a new transport. The SDK's
+   * `Client.connect` calls `close()` the moment a handshake fails, before its caller sees the
+   * error: without this the peer would get a bare 1000 and never the 1008 and the reason, and a
+   * provider that never answered `server/discover` could not be asked `initialize` on the same
+   * socket (see ProviderConnection.start).
    */
   ownerCloses = false;
   private closed = false;
+  private listening = false;
   /** Why the socket closed, for messages to users ("closed by the provider", "malformed JSON"). */
   closeReason = '';
 
   constructor(readonly socket: WebSocket) {}
 
+  private readonly onSocketMessage = (data: RawData, isBinary: boolean) => this.receive(data, isBinary);
+  private readonly onSocketClose = (code: number, reason: Buffer) => {
+    if (!this.closeReason) this.closeReason = describeClose(code, reason.toString());
+    this.finish();
+  };
+  private readonly onSocketError = (error: Error) => {
+    if (!this.closeReason) this.closeReason = error.message;
+    this.onerror?.(error);
+  };
+
   async start(): Promise<void> {
-    this.socket.on('message', (data: RawData, isBinary: boolean) => this.receive(data, isBinary));
-    this.socket.on('close', (code: number, reason: Buffer) => {
-      if (!this.closeReason) this.closeReason = describeClose(code, reason.toString());
-      this.finish();
-    });
-    this.socket.on('error', (error: Error) => {
-      if (!this.closeReason) this.closeReason = error.message;
-      this.onerror?.(error);
-    });
+    if (this.listening || this.closed) return;
+    this.listening = true;
+    this.socket.on('message', this.onSocketMessage);
+    this.socket.on('close', this.onSocketClose);
+    this.socket.on('error', this.onSocketError);
     if (this.socket.readyState >= 2) this.finish();
   }
 
@@ -63,8 +72,18 @@ export class WebSocketTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    if (!this.ownerCloses && this.socket.readyState < 2) this.socket.close(CLOSE.NORMAL);
+    if (this.ownerCloses) this.release();
+    else if (this.socket.readyState < 2) this.socket.close(CLOSE.NORMAL);
     this.finish();
+  }
+
+  /** Stops listening to the socket, which stays as it is. */
+  private release(): void {
+    if (!this.listening) return;
+    this.listening = false;
+    this.socket.off('message', this.onSocketMessage);
+    this.socket.off('close', this.onSocketClose);
+    this.socket.off('error', this.onSocketError);
   }
 
   /** Closes with a code and reason the peer can read, and records the reason locally. */

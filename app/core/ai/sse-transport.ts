@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { AuthInfo, JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
+
+/** A comment line every this often keeps proxies and idle timers from closing a quiet stream. */
+const KEEP_ALIVE_MS = 15_000;
+
+/**
+ * The legacy HTTP+SSE transport (MCP 2024-11-05), owned by the hub because the SDK's v2 server
+ * has none. The GET `/sse` response carries everything the server sends; the client POSTs its
+ * messages to the endpoint announced first (`/messages/?session_id=…`, relative, as MCP-Link
+ * clients expect), and each POST is answered 202. One `data:` line holds one whole JSON message.
+ */
+export class SseServerTransport implements Transport {
+  /** 32 hex characters, the form MCP-Link clients know. */
+  readonly sessionId = randomBytes(16).toString('hex');
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: Transport['onmessage'];
+  private keepAlive: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly endpointPath: string,
+    private readonly authInfo: AuthInfo,
+  ) {}
+
+  async start(): Promise<void> {
+    this.res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    this.res.write(`event: endpoint\ndata: ${this.endpointPath}?session_id=${this.sessionId}\n\n`);
+    this.keepAlive = setInterval(() => this.res.write(': keepalive\n\n'), KEEP_ALIVE_MS);
+    this.keepAlive.unref();
+    this.res.on('close', () => this.finish());
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.closed) throw new Error('the SSE stream is closed');
+    this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  }
+
+  /** A message POSTed to this session's endpoint. */
+  receive(message: JSONRPCMessage): void {
+    this.onmessage?.(message, { authInfo: this.authInfo });
+  }
+
+  async close(): Promise<void> {
+    this.res.end();
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.keepAlive);
+    this.onclose?.();
+  }
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { dialRichProvider, RICH_RESULT, type RichProvider } from './fixtures/rich-provider.js';
+import { childEnv, connectAi, hubStatus, names, ROOT, startHub, type RunningHub } from './helpers/hub-process.js';
+
+const INSPECTOR = join(ROOT, 'node_modules/.bin/inspector');
+const run = promisify(execFile);
+
+/**
+ * The MCP Inspector's CLI (`@modelcontextprotocol/inspector`, a real AI-side client from npm)
+ * against the hub, in each protocol era it offers. It writes under $HOME: a scratch one.
+ */
+describe('the MCP Inspector CLI against /mcp, in both protocol eras', () => {
+  let hub: RunningHub;
+  let provider: RichProvider;
+  let home: string;
+  let token: string;
+
+  before(async () => {
+    hub = await startHub({ env: { INLET_LOG: 'info' } });
+    home = await mkdtemp(join(tmpdir(), 'inlet-inspector-home-'));
+    token = await hub.mint('ai:inspector');
+    const watcher = await connectAi(hub, 'ai:watcher');
+    provider = await dialRichProvider(`${hub.urls.ws}?server_name=rich&token=${encodeURIComponent(await hub.mint('provider:rich'))}`);
+    await watcher.waitForTools((tools) => names(tools).includes('rich__rich'));
+    await watcher.close();
+  });
+  after(async () => {
+    await provider?.close();
+    await hub?.stop();
+  });
+
+  /** One Inspector run (asynchronous: the provider in this process must keep answering). */
+  async function inspector(era: 'legacy' | 'modern', args: string[]): Promise<{ result: Record<string, unknown> }> {
+    const { stdout } = await run(
+      INSPECTOR,
+      ['--cli', hub.urls.mcp, '--transport', 'http', '--header', `Authorization: Bearer ${token}`, '--protocol-era', era, '--format', 'json', '-q', ...args],
+      { env: childEnv(hub.dataDir, { HOME: home }), timeout: 90_000 },
+    );
+    return JSON.parse(stdout) as { result: Record<string, unknown> };
+  }
+
+  for (const [era, protocol] of [['legacy', '2025-11-25'], ['modern', '2026-07-28']] as const) {
+    it(`--protocol-era ${era}: lists the provider's tools and calls one (MCP ${protocol})`, async () => {
+      const listed = await inspector(era, ['--method', 'tools/list']);
+      const tools = listed.result.tools as Array<{ name: string }>;
+      assert.deepEqual(names(tools as never), ['rich__echo', 'rich__fail', 'rich__rich', 'rich__slow']);
+      const called = await inspector(era, ['--method', 'tools/call', '--tool-name', 'rich__rich']);
+      assert.deepEqual(called.result.content, RICH_RESULT.content);
+      assert.deepEqual(called.result.structuredContent, RICH_RESULT.structuredContent);
+    });
+  }
+
+  it('leaves no 2025 session behind once its runs are over (it closes its stream without DELETE)', async () => {
+    const ended = new Promise<void>((resolve) => {
+      const onData = () => {
+        if (!/AI session ended/.test(hub.stderr().split('AI session opened').pop() ?? '')) return;
+        hub.process.stderr!.off('data', onData);
+        resolve();
+      };
+      hub.process.stderr!.on('data', onData);
+      onData();
+    });
+    await ended;
+    const legacy = (await hubStatus(hub)).sessions.filter((s) => s.caller === 'ai:inspector' && s.protocol?.startsWith('2025'));
+    assert.deepEqual(legacy, []);
+  });
+});
