@@ -67,7 +67,7 @@ export class CodexAppServer {
 
 /**
  * A CODEX_HOME config: Inlet as a streamable-HTTP MCP server whose bearer token Codex reads from
- * the environment variable INLET_TOKEN (Codex refuses a token written in the file), and a model
+ * the environment variable INLET_TOKEN (Codex refuses `bearer_token` in the file), and a model
  * provider at `modelUrl`, a loopback port that refuses: nothing here asks a model.
  */
 export async function writeCodexConfig(codexHome: string, mcpUrl: string, modelUrl: string): Promise<void> {
