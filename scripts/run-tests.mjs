@@ -1,5 +1,7 @@
 // Runs the compiled tests (dist/test/**/*.test.js) with node's test runner. Node 20's
 // `node --test` takes no globs, so the files are listed here. Pass file name filters as args.
+// The real AI clients' tests (dist/test/real-clients/) run only with --real-clients, which
+// scripts/test-real-clients.mjs passes once it has installed the clients (docs/decisions.md).
 //
 // One rule for missing parts, decided here and nowhere else: a test file whose real part
 // (a browser, the Secret Service) is missing skips with a reason that says how to install it.
@@ -13,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HANG_GUARD_MS = 1_200_000;
@@ -25,8 +27,13 @@ function find(dir) {
   });
 }
 
-const filters = process.argv.slice(2);
-const files = find('dist/test').filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+const realClients = process.argv.includes('--real-clients');
+const filters = process.argv.slice(2).filter((arg) => arg !== '--real-clients');
+const inRealClients = (f) => f.startsWith(join('dist', 'test', 'real-clients') + sep);
+const files = find('dist/test')
+  .filter((f) => inRealClients(f) === realClients)
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
 if (files.length === 0) {
   console.error('run-tests: no test files found under dist/test (did the build run?)');
   process.exit(1);

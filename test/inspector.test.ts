@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { dialRichProvider, RICH_RESULT, type RichProvider } from './fixtures/rich-provider.js';
-import { childEnv, connectAi, hubStatus, names, ROOT, startHub, type RunningHub } from './helpers/hub-process.js';
+import { RICH_RESULT } from './fixtures/rich-provider.js';
+import { childEnv, hubStatus, names, ROOT, type RunningHub } from './helpers/hub-process.js';
+import { startRichHub, type RichHub } from './helpers/rich-hub.js';
 
 const INSPECTOR = join(ROOT, 'node_modules/.bin/inspector');
 const run = promisify(execFile);
@@ -16,23 +17,19 @@ const run = promisify(execFile);
  * against the hub, in each protocol era it offers. It writes under $HOME: a scratch one.
  */
 describe('the MCP Inspector CLI against /mcp, in both protocol eras', () => {
+  let rich: RichHub;
   let hub: RunningHub;
-  let provider: RichProvider;
   let home: string;
   let token: string;
 
   before(async () => {
-    hub = await startHub({ env: { INLET_LOG: 'info' } });
+    rich = await startRichHub();
+    hub = rich.hub;
     home = await mkdtemp(join(tmpdir(), 'inlet-inspector-home-'));
     token = await hub.mint('ai:inspector');
-    const watcher = await connectAi(hub, 'ai:watcher');
-    provider = await dialRichProvider(`${hub.urls.ws}?server_name=rich&token=${encodeURIComponent(await hub.mint('provider:rich'))}`);
-    await watcher.waitForTools((tools) => names(tools).includes('rich__rich'));
-    await watcher.close();
   });
   after(async () => {
-    await provider?.close();
-    await hub?.stop();
+    await rich?.stop();
   });
 
   /** One Inspector run (asynchronous: the provider in this process must keep answering). */

@@ -12,9 +12,9 @@ export interface CommandRun {
  * providers and clients the hub pings, and spawnSync would stall them for as long as the command
  * takes on a loaded machine. No time limit: a command that hangs is the runner's hang guard's.
  */
-export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<CommandRun> {
+export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<CommandRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
