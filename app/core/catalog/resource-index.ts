@@ -150,6 +150,6 @@ function explicit(exposed: string, live: (name: string) => Provider | undefined)
 }
 
 function ambiguous(uri: string, providers: readonly Provider[]): RpcError {
-  const choices = providers.map((p) => wrapUri(p.name, uri)).join(' or ');
+  const choices = providers.map((p) => wrapUri(p.name, uri)).sort().join(' or ');
   return new RpcError(RPC.INVALID_PARAMS, `Resource ${uri} is offered by ${providers.length} providers; read ${choices}.`);
 }
