@@ -28,6 +28,8 @@ export class Catalog {
   private readonly updateListeners = new Set<(update: ResourceUpdate) => void>();
   private readonly goneListeners = new Set<(provider: Provider, reason: string) => void>();
   private readonly pending = new Set<ListKind>();
+  /** How many resources and templates each provider's last listing had. */
+  private readonly resourceCounts = new Map<Provider, number>();
 
   constructor(private readonly log: Logger) {
     this.tools = new NamedList('tool', this.names, log);
@@ -40,7 +42,9 @@ export class Catalog {
     if (previous) this.forget(previous);
     this.providers.set(provider.name, provider);
     this.unlisten.set(provider, provider.onEvent((event) => this.heard(provider, event)));
-    for (const kind of ['tools', 'resources', 'prompts'] as const) this.refresh(provider, kind);
+    // What it offers already (a built-in provider); a socket lists its own once it has started.
+    for (const kind of ['tools', 'resources', 'prompts'] as const) this.refresh(provider, kind, false);
+    if (previous) this.changed('tools');
     return previous;
   }
 
@@ -112,7 +116,7 @@ export class Catalog {
 
   private heard(provider: Provider, event: ProviderEvent): void {
     if (this.providers.get(provider.name) !== provider) return;
-    if (event.type === 'list-changed') this.refresh(provider, event.list);
+    if (event.type === 'list-changed') this.refresh(provider, event.list, event.list === 'tools');
     else if (event.type === 'resource-updated') for (const listener of this.updateListeners) listener({ provider, uri: event.uri, params: event.params });
     else {
       this.forget(provider);
@@ -120,25 +124,34 @@ export class Catalog {
     }
   }
 
-  private refresh(provider: Provider, kind: ListKind): void {
-    if (kind === 'tools') this.tools.set(provider, provider.tools);
-    else if (kind === 'prompts') this.prompts.set(provider, provider.prompts);
-    else this.resources.rebuild(this.allProviders());
-    this.changed(kind);
+  /**
+   * Takes one of `provider`'s lists. AI clients hear of it when it was or is non-empty, or
+   * `always` (a provider's own tools/list_changed is passed on, as before resources and prompts).
+   */
+  private refresh(provider: Provider, kind: ListKind, always: boolean): void {
+    let changed: boolean;
+    if (kind === 'tools') changed = this.tools.set(provider, provider.tools);
+    else if (kind === 'prompts') changed = this.prompts.set(provider, provider.prompts);
+    else {
+      const count = provider.resources.length + provider.resourceTemplates.length;
+      changed = count > 0 || (this.resourceCounts.get(provider) ?? 0) > 0;
+      this.resourceCounts.set(provider, count);
+      if (changed) this.resources.rebuild(this.allProviders());
+    }
+    if (changed || always) this.changed(kind);
   }
 
   private forget(provider: Provider): void {
     this.unlisten.get(provider)?.();
     this.unlisten.delete(provider);
     this.providers.delete(provider.name);
-    this.tools.drop(provider);
-    this.prompts.drop(provider);
-    this.changed('tools');
-    this.changed('prompts');
-    if (provider.resources.length > 0 || provider.resourceTemplates.length > 0) {
+    if (this.tools.drop(provider)) this.changed('tools');
+    if (this.prompts.drop(provider)) this.changed('prompts');
+    if ((this.resourceCounts.get(provider) ?? 0) > 0) {
       this.resources.rebuild(this.allProviders());
       this.changed('resources');
     }
+    this.resourceCounts.delete(provider);
   }
 
   private changed(kind: ListKind): void {

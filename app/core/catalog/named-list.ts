@@ -30,9 +30,9 @@ export class NamedList<T extends { name: string }> {
     private readonly log: Logger,
   ) {}
 
-  /** Takes `provider`'s current list in place of its previous one. */
-  set(provider: Provider, list: readonly T[]): void {
-    this.drop(provider);
+  /** Takes `provider`'s current list in place of its previous one; false when both are empty. */
+  set(provider: Provider, list: readonly T[]): boolean {
+    const had = this.drop(provider);
     const exposedNames: string[] = [];
     for (const item of list) {
       const exposed = this.names.assign(provider.kind, provider.name, item.name, (candidate) => this.entries.has(candidate));
@@ -53,6 +53,7 @@ export class NamedList<T extends { name: string }> {
     }
     this.byProvider.set(provider, exposedNames);
     this.touch();
+    return had || exposedNames.length > 0;
   }
 
   /** Removes `provider`'s entries; true when it had any. */
