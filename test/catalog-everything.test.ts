@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import {
@@ -10,7 +12,7 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { adminRequest, childEnv, connectAi, EVERYTHING, FIXTURES, hubStatus, startBridge, startHub, type AiClient, type BridgeProcess, type RunningHub } from './helpers/hub-process.js';
+import { adminRequest, childEnv, CLI, connectAi, EVERYTHING, FIXTURES, hubStatus, startBridge, startHub, type AiClient, type BridgeProcess, type RunningHub } from './helpers/hub-process.js';
 import type { PanelState } from '../app/shared/admin-types.js';
 
 type Loose = Record<string, unknown>;
@@ -219,6 +221,9 @@ describe('the catalog: server-everything through the hub answers as it does dire
     assert.equal(card.resources, resources.length);
     assert.equal(card.prompts, prompts.length);
     assert.ok(card.resourceTemplates > 0);
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'status'], { env: childEnv(hub.dataDir) });
+    const line = `  everything  socket [ready]  MCP 2025-11-25  ${card.tools.length} tools, ${resources.length} resources (${card.resourceTemplates} templates), ${prompts.length} prompts  since`;
+    assert.ok(stdout.includes(line), `inlet status shows\n${line}\nin\n${stdout}`);
     const { data } = await adminRequest<PanelState>(hub, 'GET', '/state');
     assert.ok(
       data.activity.some((a) => a.provider === 'alpha' && a.tool === 'resources/read shared://note' && a.outcome === 'ok'),
