@@ -42,6 +42,12 @@ export interface ProviderStatus {
   protocol?: string;
   /** The exposed names AI clients see (`everything__echo`). */
   tools: string[];
+  /** `socket` (dialled in on /ws) or `registrant` (MCP-Link's remote tool); built-in ones are not listed. */
+  kind: string;
+  /** How many resources, resource templates and prompts it offers. */
+  resources: number;
+  resourceTemplates: number;
+  prompts: number;
   calls: number;
   errors: number;
   inFlight: number;

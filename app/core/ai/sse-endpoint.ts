@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJSONRPCMessage, type JSONRPCMessage, type Server } from '@modelcontextprotocol/server';
-import type { ToolRegistry } from '../catalog/tool-registry.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { readJsonBody, sendJson } from '../http/http-util.js';
 import { bearerToken } from '../security/tokens.js';
 import { authorizeCaller, type CallerAuth } from './caller-auth.js';
@@ -14,7 +14,7 @@ interface SseSession {
 }
 
 export interface SseEndpointOptions extends CallerAuth {
-  registry: ToolRegistry;
+  catalog: Catalog;
   createServer: () => Server;
   maxBodyBytes: number;
   /** A stream opened or closed (the panel's list of AI clients). */
@@ -32,7 +32,7 @@ export class SseEndpoint {
   private readonly sessions = new Map<string, SseSession>();
 
   constructor(private readonly options: SseEndpointOptions) {
-    options.registry.onChange(() => this.notifyToolsChanged());
+    options.catalog.onChange((kind) => this.notifyListChanged(kind));
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -70,8 +70,12 @@ export class SseEndpoint {
     this.options.onClientsChanged();
   }
 
-  notifyToolsChanged(): void {
-    for (const session of this.sessions.values()) session.server.sendToolListChanged().catch(() => undefined);
+  notifyListChanged(kind: 'tools' | 'resources' | 'prompts'): void {
+    for (const session of this.sessions.values()) {
+      const { server } = session;
+      const sent = kind === 'tools' ? server.sendToolListChanged() : kind === 'resources' ? server.sendResourceListChanged() : server.sendPromptListChanged();
+      sent.catch(() => undefined);
+    }
   }
 
   /** Every open stream is a live client. */
