@@ -17,24 +17,21 @@ export async function renderWire() {
   const { CLOSE } = await shared('close-codes');
   const { CONTROL_ERROR } = await shared('control-protocol');
   const { NATIVE_HOST_NAME, FRAME_TYPE, DISCOVERY_VERSION, HOST_ERROR, CALLER_ERROR } = await shared('native-messaging');
-  const constant = (name, value, comment) => `/** ${comment} */\nexport const ${name} = ${typeof value === 'object' ? `Object.freeze(${JSON.stringify(value, null, 2)})` : JSON.stringify(value)};\n`;
-  return [
-    '// Generated from app/shared by scripts/gen-extension-wire.mjs (npm run build); do not edit.\n',
-    '// The companion extension reads these values; the hub and the native host import the same ones.\n\n',
-    constant('CLOSE', CLOSE, 'WebSocket close codes the hub sends a provider on /ws (app/shared/close-codes.ts).'),
-    '\n',
-    constant('NATIVE_HOST_NAME', NATIVE_HOST_NAME, 'The native-messaging host to connectNative() (app/shared/native-messaging.ts).'),
-    '\n',
-    constant('FRAME_TYPE', FRAME_TYPE, 'The `type` of the frames the native host writes.'),
-    '\n',
-    constant('DISCOVERY_VERSION', DISCOVERY_VERSION, 'The discovery frame\'s format version.'),
-    '\n',
-    constant('HOST_ERROR', HOST_ERROR, 'Error frame codes of the host itself.'),
-    '\n',
-    constant('CONTROL_ERROR', CONTROL_ERROR, 'Error frame codes the host passes on from the hub (app/shared/control-protocol.ts).'),
-    '\n',
-    constant('CALLER_ERROR', CALLER_ERROR, 'Codes the extension reports itself when the host cannot be asked.'),
-  ].join('');
+  const constants = [
+    ['CLOSE', CLOSE, 'WebSocket close codes the hub sends a provider on /ws (app/shared/close-codes.ts).'],
+    ['NATIVE_HOST_NAME', NATIVE_HOST_NAME, 'The native-messaging host to connectNative() (app/shared/native-messaging.ts).'],
+    ['FRAME_TYPE', FRAME_TYPE, 'The `type` of the frames the native host writes.'],
+    ['DISCOVERY_VERSION', DISCOVERY_VERSION, "The discovery frame's format version."],
+    ['HOST_ERROR', HOST_ERROR, 'Error frame codes of the host itself.'],
+    ['CONTROL_ERROR', CONTROL_ERROR, 'Error frame codes the host passes on from the hub (app/shared/control-protocol.ts).'],
+    ['CALLER_ERROR', CALLER_ERROR, 'Codes the extension reports itself when the host cannot be asked.'],
+  ];
+  const literal = (value) => (typeof value === 'object' ? `Object.freeze(${JSON.stringify(value, null, 2)})` : JSON.stringify(value));
+  return (
+    '// Generated from app/shared by scripts/gen-extension-wire.mjs (npm run build); do not edit.\n' +
+    '// The companion extension reads these values; the hub and the native host import the same ones.\n\n' +
+    constants.map(([name, value, comment]) => `/** ${comment} */\nexport const ${name} = ${literal(value)};\n`).join('\n')
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -13,7 +13,7 @@ import { ApprovalSettingsSchema, RuleSchema } from '../calls/policy.js';
 import type { HubStatus } from './status.js';
 import { assertClientId, bearerToken, type TokenService } from '../security/tokens.js';
 import type { Activity } from '../calls/tool-router.js';
-import type { DecisionAnswer, LoginCodeAnswer, PanelState, RevokeAnswer, RotateAnswer, TokenCreated } from '../../shared/admin-types.js';
+import type { DecisionAnswer, DecisionRequest, LoginCodeAnswer, PanelState, RevokeAnswer, RotateAnswer, TokenCreated } from '../../shared/admin-types.js';
 import { inletShellLine, type InletCommand } from '../base/version.js';
 import { companionExtensionDir, installLayout } from '../base/install-layout.js';
 import type { FailureThrottle } from '../security/failure-throttle.js';
@@ -45,7 +45,7 @@ const PANEL_VIEW = /^[a-z]{1,20}(\/[A-Za-z0-9_-]{1,100})?$/;
 /** Thrown when readJsonBody already answered (400/413). */
 class BodyAnswered extends Error {}
 
-const DecisionBody = z.strictObject({ always: z.boolean().optional(), reason: z.string().max(2000).optional(), by: z.string().max(100).optional() });
+const DecisionBody: z.ZodType<DecisionRequest> = z.strictObject({ always: z.boolean().optional(), reason: z.string().max(2000).optional(), by: z.string().max(100).optional() });
 
 /**
  * The admin API (`/api/…`), the panel's static files (`/`), and the login URL (`/login`).
