@@ -35,6 +35,7 @@ export async function policy(argv: string[]): Promise<number> {
   } else if (action === 'add') {
     next = await writer.addRule(ruleArg(arg, values));
   } else if (action === 'remove') {
+    if (!arg) throw new HubError('USAGE', 'inlet policy remove needs a rule number (as `inlet policy` lists them) or the rule itself: [--provider P] [--tool T] [--caller C] allow|ask|deny.');
     next = await writer.removeRule(/^\d+$/.test(arg ?? '') ? await numberedRule(writer, Number(arg)) : ruleArg(arg, values));
   } else {
     throw new HubError('USAGE', `Unknown policy action "${action}": see inlet policy --help.`);
