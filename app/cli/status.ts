@@ -1,5 +1,5 @@
 import { HubError } from '../core/base/errors.js';
-import type { HubStatus } from '../core/admin/status.js';
+import type { HubStatus } from '../shared/admin-types.js';
 import { AdminClient } from './admin-client.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';

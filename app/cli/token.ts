@@ -1,14 +1,18 @@
 import { ConfigStore } from '../core/config/config-store.js';
 import { HubError } from '../core/base/errors.js';
 import { assertClientId } from '../core/security/tokens.js';
+import type { ClientRequest, RevokeAnswer } from '../shared/admin-types.js';
+import { AdminClient } from './admin-client.js';
+import { appliedBy, type AppliedBy } from './applied-by.js';
 import { parse } from './args.js';
-import { createContext } from './context.js';
+import { createContext, type CliContext } from './context.js';
 
 export const tokenHelp = `Usage: inlet token create --client ID
        inlet token revoke --client ID
 
   create   prints a token for the client alone on stdout
-  revoke   stops every token of that client from working (the running hub applies it at once)
+  revoke   stops every token of that client from working: the running hub revokes it (and
+           disconnects it) at once; with no hub running, config.json is edited directly
 Client ids: ai:NAME (AI clients), provider:NAME (tools under NAME), ext:ID, addin:NAME, admin.`;
 
 export async function token(argv: string[]): Promise<number> {
@@ -28,19 +32,28 @@ export async function token(argv: string[]): Promise<number> {
     return 0;
   }
   if (action === 'revoke') {
-    const loaded = await context.loadConfig();
-    const revoked = new Set(loaded.config.tokens.revoked);
-    if (revoked.has(clientId)) {
-      process.stderr.write(`${clientId} was already revoked.\n`);
-      return 0;
-    }
-    // The same single writer of config.json the hub and `inlet policy` use.
-    await new ConfigStore(context.configPath, () => undefined).update((raw, current) => ({
-      ...raw,
-      tokens: { ...(raw.tokens as object | undefined), revoked: [...current.tokens.revoked, clientId] },
-    }));
-    process.stderr.write(`Revoked ${clientId}: its tokens stop working now.\n`);
+    const { already, where } = await revoke(context, clientId);
+    process.stderr.write(already ? `${clientId} was already revoked.\n` : `Revoked ${clientId}: its tokens stop working now.\n`);
+    if (!already) process.stderr.write(appliedBy(where));
     return 0;
   }
   throw new HubError('USAGE', `Unknown token action "${action}": use create or revoke.`);
+}
+
+/**
+ * Through the running hub when there is one (docs/decisions.md, One writer of the hub's state):
+ * it adds the id in one atomic edit and cuts the client off. With none, config.json directly.
+ */
+async function revoke(context: CliContext, clientId: string): Promise<{ already: boolean; where: AppliedBy }> {
+  const client = await AdminClient.ifRunning(context);
+  if (client) {
+    const answer = await client.call<RevokeAnswer>('POST', '/tokens/revoke', { client: clientId } satisfies ClientRequest);
+    return { already: answer.already, where: { hub: true, pid: client.hub.pid } };
+  }
+  let already = false;
+  await new ConfigStore(context.configPath, () => undefined).update((raw, current) => {
+    already = current.tokens.revoked.includes(clientId);
+    return already ? raw : { ...raw, tokens: { ...(raw.tokens as object | undefined), revoked: [...current.tokens.revoked, clientId] } };
+  });
+  return { already, where: { hub: false, file: context.configPath } };
 }

@@ -117,3 +117,57 @@ export interface PanelState {
 
 /** The provider name under which Claude Code's own permission prompts arrive. */
 export const PERMISSIONS_PROVIDER = 'permissions';
+
+// The bodies sent to, and the answers of, the state-changing endpoints (docs/admin-api.md,
+// Endpoints). Every refusal is `ApiErrorBody` with a 4xx/5xx status.
+
+export interface ApiErrorBody {
+  error: string;
+}
+
+/** `POST /api/approvals/{id}/approve|deny`; `always` also writes a rule for that tool. */
+export interface DecisionRequest {
+  always?: boolean;
+  reason?: string;
+  /** Who decided, for the audit log (default `panel` with the cookie, `cli` with a token). */
+  by?: string;
+}
+
+export interface DecisionAnswer {
+  ok: true;
+  /** The full id decided (the request may name a prefix). */
+  id: string;
+}
+
+/** `DELETE /api/policy/rules/{index}`: with `rule`, 409 unless the rule at `index` is still that one. */
+export interface DeleteRuleRequest {
+  rule?: Rule;
+}
+
+/** `POST /api/tokens` and `POST /api/tokens/revoke`. */
+export interface ClientRequest {
+  client: string;
+}
+
+export interface TokenCreated {
+  client: string;
+  token: string;
+}
+
+export interface RevokeAnswer {
+  ok: true;
+  /** The client was revoked before this request (nothing changed). */
+  already: boolean;
+  /** Every revoked client id, this one included. */
+  revoked: string[];
+}
+
+export interface RotateAnswer {
+  ok: true;
+  message: string;
+}
+
+/** `POST /api/login-code`. */
+export interface LoginCodeAnswer {
+  url: string;
+}
