@@ -15,7 +15,6 @@ import { serveHelp } from '../app/cli/serve.js';
 import { serviceHelp } from '../app/cli/service.js';
 import { statusHelp } from '../app/cli/status.js';
 import { stdioHelp } from '../app/cli/stdio.js';
-import { serviceHelp } from '../app/cli/service.js';
 import { tokenHelp } from '../app/cli/token.js';
 import { childEnv, CLI, makeDataDir, startHub, untilPrinted } from './helpers/hub-process.js';
 
