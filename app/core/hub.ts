@@ -20,6 +20,7 @@ import { ProtocolVerdicts } from './providers/protocol-verdicts.js';
 import type { SecretStore } from './security/secret-store.js';
 import { ToolRegistry } from './catalog/tool-registry.js';
 import { ToolRouter } from './calls/tool-router.js';
+import { ClientRequests } from './calls/client-requests.js';
 import { loadOrCreateSecret, TokenService, type TokenIdentity } from './security/tokens.js';
 import { CLOSE } from './providers/ws-transport.js';
 import { inletCommand, VERSION, type InletCommand } from './base/version.js';
@@ -32,6 +33,7 @@ import { AuditLog, verifyAudit, type AuditEntry } from './calls/audit-log.js';
 import { ConfigStore } from './config/config-store.js';
 import { PERMISSIONS_TOOL } from './calls/permissions-tool.js';
 import type { Activity } from './calls/tool-router.js';
+import type { Rule } from './calls/policy.js';
 import { randomBytes } from 'node:crypto';
 
 export interface HubOptions {
@@ -98,6 +100,9 @@ export class Hub {
   private audit: AuditLog | undefined;
   private configStore!: ConfigStore;
   private readonly activityLog: Activity[] = [];
+  private nextActivityId = 1;
+  /** A provider's requests to the calling AI client pass here (policy, queue, audit). */
+  private clientRequests!: ClientRequests;
   private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly options: HubOptions) {
@@ -139,15 +144,14 @@ export class Hub {
     this.router = new ToolRouter(this.registry, () => this.config, this.queue, {
       auditing: () => this.audit !== undefined,
       audit: (entry) => this.writeAudit(entry),
-      addRule: async (rule) => {
-        await this.configStore.updateApprovals((a) => ({ ...a, rules: [...((a.rules as unknown[]) ?? []), rule] }));
-        this.log.info('rule added from a decision', { ...rule });
-      },
-      activity: (activity) => {
-        this.activityLog.push(activity);
-        if (this.activityLog.length > 500) this.activityLog.splice(0, this.activityLog.length - 500);
-        this.changed();
-      },
+      addRule: (rule) => this.addRuleFromDecision(rule),
+      activity: (activity) => this.recordActivity(activity),
+    });
+    this.clientRequests = new ClientRequests(() => this.config, this.queue, {
+      auditing: () => this.audit !== undefined,
+      audit: (entry) => this.writeAudit(entry),
+      addRule: (rule) => this.addRuleFromDecision(rule),
+      activity: (activity) => this.recordActivity(activity),
     });
     this.registry.setBuiltins([PERMISSIONS_TOOL]);
     this.registry.onChange(() => this.changed());
@@ -299,6 +303,18 @@ export class Hub {
     }
   }
 
+  private async addRuleFromDecision(rule: Rule): Promise<void> {
+    await this.configStore.updateApprovals((a) => ({ ...a, rules: [...((a.rules as unknown[]) ?? []), rule] }));
+    this.log.info('rule added from a decision', { ...rule });
+  }
+
+  /** One finished call or provider request for the panel's activity list (numbered here: two sources). */
+  private recordActivity(activity: Omit<Activity, 'id'>): void {
+    this.activityLog.push({ ...activity, id: this.nextActivityId++ });
+    if (this.activityLog.length > 500) this.activityLog.splice(0, this.activityLog.length - 500);
+    this.changed();
+  }
+
   private changed(): void {
     for (const listener of this.changeListeners) listener();
   }
@@ -388,8 +404,10 @@ export class Hub {
       heartbeatMs: this.config.reverse_mcp_settings.heartbeat_s * 1000,
       limits: providerLimits(this.config.reverse_mcp_settings),
       verdicts: this.verdicts,
+      requests: this.clientRequests,
       log,
     });
+    connection.relay.onLog = () => this.changed();
     const previous = this.registry.attach(connection);
     if (previous) {
       log.info('provider replaced by a new connection', { provider: name });

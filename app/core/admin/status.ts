@@ -26,6 +26,7 @@ export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?:
         errors: p.stats.errors,
         inFlight: p.stats.inFlight,
         avgMs: p.stats.calls ? Math.round((p.stats.totalMs / p.stats.calls) * 10) / 10 : 0,
+        ...(p.relay.logs.length > 0 ? { logs: [...p.relay.logs] } : {}),
       }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     sessions: sessions.map((s) => ({ ...s, since: new Date(s.since).toISOString() })),

@@ -11,6 +11,7 @@ import { resolvePolicy, type Policy, type Rule } from './policy.js';
 import { toolError } from '../providers/provider-connection.js';
 import type { ToolRegistry } from '../catalog/tool-registry.js';
 import type { Activity } from '../../shared/admin-types.js';
+import type { AiChannel } from './ai-channel.js';
 
 export interface CallContext {
   /** The AI client's id (from its token), e.g. "ai:claude". */
@@ -21,6 +22,8 @@ export interface CallContext {
   /** Present when the AI client can hear progress: called while the call waits for approval (keep-alive). */
   onwaiting?: (waiting: Waiting) => void;
   meta?: Record<string, unknown>;
+  /** The way back to the AI client for the provider's requests and log lines (ai-channel.ts). */
+  channel?: AiChannel;
 }
 
 export interface CallRequest {
@@ -103,6 +106,7 @@ export class ToolRouter {
         signal: context.signal,
         onprogress: context.onprogress,
         meta: context.meta,
+        channel: context.channel,
         timeoutMs: callTimeoutMs(config, provider.name),
       });
       finish(verdict.policy, decidedBy, result.isError ? 'error' : 'ok');

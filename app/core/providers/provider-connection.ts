@@ -19,6 +19,9 @@ import { asRpcError } from '../base/rpc-error.js';
 import type { ProviderLimits } from '../config/config.js';
 import type { TokenIdentity } from '../security/tokens.js';
 import type { ProtocolVerdicts } from './protocol-verdicts.js';
+import { ProviderRelay, RELAYED_CAPABILITIES } from './provider-relay.js';
+import { RELAYED_REQUESTS, type AiChannel } from '../calls/ai-channel.js';
+import type { ClientRequests } from '../calls/client-requests.js';
 import { describeIssue, fetchToolList } from './tool-list.js';
 import { CLOSE, WebSocketTransport } from './ws-transport.js';
 import { VERSION } from '../base/version.js';
@@ -50,6 +53,8 @@ export interface CallOptions {
   timeoutMs: number;
   /** `_meta` from the AI client's request, without its progressToken (the SDK sets its own). */
   meta?: Record<string, unknown>;
+  /** The way back to the calling AI client, for the provider's requests and log lines. */
+  channel?: AiChannel;
 }
 
 export interface ProviderConnectionOptions {
@@ -61,6 +66,8 @@ export interface ProviderConnectionOptions {
   limits: ProviderLimits;
   /** Which provider names speak 2025 only (shared by every connection of the hub). */
   verdicts: ProtocolVerdicts;
+  /** Passes the provider's requests to the calling AI client (absent: they are refused). */
+  requests?: ClientRequests;
   log: Logger;
 }
 
@@ -91,6 +98,8 @@ export class ProviderConnection {
   onToolsChanged?: () => void;
   /** Set by the hub: the connection is gone; `reason` is one phrase for people. */
   onClosed?: (reason: string) => void;
+  /** Requests and log lines from the provider to its callers during calls. */
+  readonly relay: ProviderRelay;
 
   private transport!: WebSocketTransport;
   private client!: Client;
@@ -119,6 +128,7 @@ export class ProviderConnection {
     this.remoteAddress = options.remoteAddress;
     this.log = options.log;
     this.limits = options.limits;
+    this.relay = new ProviderRelay(options.name, options.requests);
     this.attachClient();
     socket.on('pong', () => (this.heardSincePing = true));
     socket.on('message', () => (this.heardSincePing = true));
@@ -137,7 +147,7 @@ export class ProviderConnection {
     const client = new Client(
       { name: 'inlet', version: VERSION },
       {
-        capabilities: {},
+        capabilities: RELAYED_CAPABILITIES,
         jsonSchemaValidator: NO_VALIDATION,
         versionNegotiation: { mode: 'auto', probe: { timeoutMs: probeTimeoutMs(this.limits.startupTimeoutMs) } },
         // On 2026-07-28 this opens `subscriptions/listen` for tool-list changes when the provider
@@ -145,6 +155,7 @@ export class ProviderConnection {
         listChanged: { tools: { onChanged: () => this.toolsChanged(), debounceMs: 0, autoRefresh: false } },
       },
     );
+    this.relay.attach(client);
     client.onerror = (error) => this.log.debug('protocol error', { provider: this.name, error: describeError(error) });
     client.onclose = () => {
       // Client.connect ends its session itself when a handshake fails; start() then closes the
@@ -361,8 +372,9 @@ export class ProviderConnection {
       options.onprogress?.(progress);
     });
     const signal = controller.signal;
+    const ended = this.relay.begin(token, tool, options.channel);
     try {
-      const params: Record<string, unknown> = { name: tool, _meta: { ...forwardedMeta(options.meta), progressToken: token } };
+      const params: Record<string, unknown> = { name: tool, _meta: { ...forwardedMeta(options.meta), ...this.relayedCapabilities(options.channel), progressToken: token } };
       if (args !== undefined) params.arguments = args;
       const result = await this.client.request({ method: 'tools/call', params }, PassthroughResultSchema, {
         signal,
@@ -386,11 +398,25 @@ export class ProviderConnection {
       return toolError(`Provider "${this.name}" returned an unusable answer to ${tool}: ${describeError(error).replace(/\.$/, '')}.`);
     } finally {
       clearTimeout(timer);
+      ended();
       options.signal?.removeEventListener('abort', onCancel);
       this.progress.delete(token);
       this.stats.inFlight--;
       this.stats.totalMs += performance.now() - started;
     }
+  }
+
+  /**
+   * On 2026-07-28 each request declares the client's capabilities: a provider is told it may ask
+   * for what the hub can relay to this call's AI client, that is what that client declared.
+   */
+  private relayedCapabilities(channel: AiChannel | undefined): Record<string, unknown> | undefined {
+    if (!channel || this.client.getProtocolEra() !== 'modern') return undefined;
+    const declared: Record<string, unknown> = {};
+    for (const capability of Object.values(RELAYED_REQUESTS)) {
+      if (channel.capabilities?.[capability]) declared[capability] = RELAYED_CAPABILITIES[capability];
+    }
+    return { [CLIENT_CAPABILITIES_META_KEY]: declared };
   }
 
   /** Closes the socket with a code and a reason the provider can read. Idempotent. */
