@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { answeringClient, ELICITED, rootOf, type AnsweringClient } from './helpers/answering-clients.js';
+import { connectAi, EVERYTHING, hubStatus, startBridge, startHub, type BridgeProcess, type RunningHub } from './helpers/hub-process.js';
+
+function text(result: { content: Array<{ type: string; text?: string }> }): string {
+  return result.content.map((c) => c.text ?? '').join('\n');
+}
+
+async function auditLines(hub: RunningHub): Promise<Array<Record<string, unknown>>> {
+  const raw = await readFile(join(hub.dataDir, 'audit.jsonl'), 'utf8');
+  return raw.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('a provider asks the AI client that made the call (sampling, elicitation, roots) through the hub', () => {
+  let hub: RunningHub;
+  let modern: AnsweringClient;
+  let legacy: AnsweringClient;
+  let plain: AnsweringClient;
+  const bridges: BridgeProcess[] = [];
+
+  before(async () => {
+    hub = await startHub({
+      config: { approvals: { default: 'allow', rules: [{ provider: 'guarded', tool: 'sampling/createMessage', policy: 'deny' }] } },
+    });
+    const watcher = await connectAi(hub, 'ai:watcher');
+    for (const name of ['everything', 'second', 'guarded']) bridges.push(startBridge(hub, name, [process.execPath, EVERYTHING]));
+    const wanted = ['everything', 'second', 'guarded'].map((p) => `${p}__trigger-sampling-request`);
+    await watcher.waitForTools((tools) => wanted.every((name) => tools.some((t) => t.name === name)));
+    await watcher.close();
+    [modern, legacy, plain] = await Promise.all([
+      answeringClient(hub, 'v2', 'modern'),
+      answeringClient(hub, 'v1', 'legacy'),
+      answeringClient(hub, 'v1', 'plain', false),
+    ]);
+  });
+
+  after(async () => {
+    for (const client of [modern, legacy, plain]) await client?.close().catch(() => undefined);
+    for (const bridge of bridges) bridge.process.kill();
+    await hub?.stop();
+  });
+
+  it('answers a sampling request from the calling client, in the 2025 form and in the 2026 form', async () => {
+    assert.equal(modern.protocol, '2026-07-28');
+    assert.equal(legacy.protocol, '2025-11-25');
+    const viaLegacy = await legacy.call('everything__trigger-sampling-request', { prompt: 'hello', maxTokens: 5 });
+    assert.match(text(viaLegacy), /sampled by legacy/);
+    const viaModern = await modern.call('everything__trigger-sampling-request', { prompt: 'hello', maxTokens: 5 });
+    assert.match(text(viaModern), /sampled by modern/);
+    assert.ok(legacy.asked.some((a) => a.method === 'sampling/createMessage' && JSON.stringify(a.params).includes('hello')), 'the prompt reaches the client');
+  });
+
+  it('sends each sampling to the right one of two clients calling at once', async () => {
+    const [a, b] = await Promise.all([
+      modern.call('everything__trigger-sampling-request', { prompt: 'for modern', maxTokens: 5 }),
+      legacy.call('second__trigger-sampling-request', { prompt: 'for legacy', maxTokens: 5 }),
+    ]);
+    assert.match(text(a), /sampled by modern/);
+    assert.match(text(b), /sampled by legacy/);
+    assert.ok(!modern.asked.some((x) => JSON.stringify(x.params).includes('for legacy')), 'modern never saw legacy\'s prompt');
+    assert.ok(!legacy.asked.some((x) => JSON.stringify(x.params).includes('for modern')), 'legacy never saw modern\'s prompt');
+  });
+
+  it('tells the provider which capability the calling client lacks', async () => {
+    const result = await plain.call('everything__trigger-sampling-request', { prompt: 'hello', maxTokens: 5 });
+    assert.match(text(result), /ai:plain that made this call did not declare the sampling capability/);
+  });
+
+  it('refuses sampling where a policy rule denies it for that provider, and the client is never asked', async () => {
+    const before = modern.asked.length;
+    const result = await modern.call('guarded__trigger-sampling-request', { prompt: 'secret', maxTokens: 5 });
+    assert.match(text(result), /denied by Inlet's policy \(rule 1/);
+    assert.equal(modern.asked.length, before);
+    const lines = await auditLines(hub);
+    const denied = lines.find((l) => l.event === 'request' && l.provider === 'guarded');
+    assert.equal(denied?.outcome, 'denied');
+    assert.equal(denied?.tool, 'sampling/createMessage');
+    assert.equal(denied?.caller, 'ai:modern');
+    assert.equal(denied?.during, 'trigger-sampling-request');
+    const answered = lines.find((l) => l.event === 'request' && l.provider === 'everything' && l.caller === 'ai:legacy');
+    assert.equal(answered?.outcome, 'ok');
+  });
+
+  it('relays an elicitation in each revision\'s form', async () => {
+    for (const client of [modern, legacy]) {
+      const result = await client.call('everything__trigger-elicitation-request');
+      assert.match(text(result), /User provided the requested information/);
+      assert.ok(text(result).includes(ELICITED.name), `${client.name}: ${text(result)}`);
+    }
+  });
+
+  it('relays roots/list, and the provider\'s log line reaches the calling client and the panel', async () => {
+    const result = await modern.call('everything__get-roots-list');
+    assert.ok(text(result).includes(rootOf('modern').uri), text(result));
+    assert.ok(modern.logs.some((l) => /Roots updated: 1 root/.test(String(l.data))), JSON.stringify(modern.logs));
+    const status = await hubStatus(hub);
+    const everything = status.providers.find((p) => p.name === 'everything');
+    assert.ok(everything?.logs?.some((l) => /Roots updated: 1 root/.test(l.text) && l.level === 'info'), JSON.stringify(everything?.logs));
+  });
+
+  it('shows every request in the activity list', async () => {
+    const response = await fetch(`${hub.urls.api}/state`, { headers: { Authorization: `Bearer ${await hub.mint('admin')}` } });
+    const state = (await response.json()) as { activity: Array<{ tool: string; provider: string; caller: string; outcome: string }> };
+    const requests = state.activity.filter((a) => a.tool.includes('/'));
+    assert.ok(requests.some((a) => a.tool === 'sampling/createMessage' && a.provider === 'guarded' && a.outcome === 'denied'));
+    assert.ok(requests.some((a) => a.tool === 'elicitation/create' && a.caller === 'ai:legacy' && a.outcome === 'ok'));
+    assert.ok(requests.some((a) => a.tool === 'roots/list' && a.caller === 'ai:modern' && a.outcome === 'ok'));
+  });
+});
