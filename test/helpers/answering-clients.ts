@@ -39,7 +39,7 @@ export async function answeringClient(hub: RunningHub, kind: 'v1' | 'v2', name: 
   const answers = {
     sampling: (params: unknown) => (asked.push({ method: 'sampling/createMessage', params }), samplingAnswer(name)),
     elicitation: (params: unknown) => (asked.push({ method: 'elicitation/create', params }), { action: 'accept' as const, content: ELICITED }),
-    roots: () => (asked.push({ method: 'roots/list', params: undefined }), { roots: [rootOf(name)] }),
+    roots: () => (asked.push({ method: 'roots/list', params: {} }), { roots: [rootOf(name)] }),
   };
   if (kind === 'v1') {
     const client = new V1Client({ name, version: '1' }, { capabilities });

@@ -71,6 +71,8 @@ export interface ProviderConnectionOptions {
   log: Logger;
 }
 
+/** Most `input_required` rounds of one call (the SDK's default for its own driver is 10). */
+const MAX_INPUT_ROUNDS = 10;
 /** Long enough never to fire: the connection's own deadlines bound each exchange. */
 const NO_SDK_TIMEOUT = 2 ** 31 - 1;
 /** Tools left out of one listing that are logged one by one; the rest are counted. */
@@ -376,10 +378,7 @@ export class ProviderConnection {
     try {
       const params: Record<string, unknown> = { name: tool, _meta: { ...forwardedMeta(options.meta), ...this.relayedCapabilities(options.channel), progressToken: token } };
       if (args !== undefined) params.arguments = args;
-      const result = await this.client.request({ method: 'tools/call', params }, PassthroughResultSchema, {
-        signal,
-        timeout: 2 ** 31 - 1,
-      });
+      const result = await this.callRounds(tool, token, params, signal);
       if ((result as CallToolResult).isError) this.stats.errors++;
       return result as CallToolResult;
     } catch (error) {
@@ -403,6 +402,29 @@ export class ProviderConnection {
       this.progress.delete(token);
       this.stats.inFlight--;
       this.stats.totalMs += performance.now() - started;
+    }
+  }
+
+  /**
+   * `tools/call`, and on 2026-07-28 its rounds: a provider that answers `input_required` gets its
+   * requests relayed to this call's AI client (ProviderRelay.fulfil) and the call retried with the
+   * answers and its `requestState`. A request Inlet does not pass on ends the call with a tool
+   * error saying why (the provider has no channel to hear it on this revision).
+   */
+  private async callRounds(tool: string, token: string, params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    for (let round = 1; ; round++) {
+      const result = await this.client.request({ method: 'tools/call', params }, PassthroughResultSchema, { signal, timeout: NO_SDK_TIMEOUT, allowInputRequired: true });
+      if (result.resultType !== 'input_required') return result;
+      if (round > MAX_INPUT_ROUNDS) return toolError(`Provider "${this.name}" asked for input more than ${MAX_INPUT_ROUNDS} times during ${tool}; Inlet ended the call.`);
+      const requests = (result.inputRequests ?? {}) as Record<string, unknown>;
+      let inputResponses: Record<string, unknown>;
+      try {
+        inputResponses = await this.relay.fulfil(token, requests, signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return toolError(`Provider "${this.name}" asked the AI client for input during ${tool}, and Inlet did not pass it on: ${describeError(error)}`);
+      }
+      params = { ...params, inputResponses, ...(result.requestState === undefined ? {} : { requestState: result.requestState }) };
     }
   }
 

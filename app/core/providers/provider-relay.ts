@@ -1,7 +1,7 @@
 import type { Client, LoggingMessageNotification } from '@modelcontextprotocol/client';
 import type { ProviderLogLine } from '../../shared/admin-types.js';
-import { RpcError } from '../base/rpc-error.js';
-import type { AiChannel, RelayedMethod } from '../calls/ai-channel.js';
+import { RPC, RpcError } from '../base/rpc-error.js';
+import { isRelayedMethod, type AiChannel, type RelayedMethod } from '../calls/ai-channel.js';
 import { CLIENT_REQUEST_ERRORS, type ClientRequests } from '../calls/client-requests.js';
 
 /** What the hub declares to providers it can relay (to the calling AI client, when it can too). */
@@ -59,6 +59,26 @@ export class ProviderRelay {
     if (!channel) return () => undefined;
     this.calls.set(token, { tool, channel });
     return () => this.calls.delete(token);
+  }
+
+  /**
+   * A 2026-07-28 provider asks in its answer to `tools/call` (`input_required`): the hub knows the
+   * call exactly. Each request passes the gate and goes to that call's client; resolves with the
+   * answers under the provider's keys, or rejects with the first refusal.
+   */
+  fulfil(token: string, requests: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const call = this.calls.get(token);
+    return Promise.all(
+      Object.entries(requests).map(async ([key, entry]) => {
+        const { method, params } = (entry ?? {}) as { method?: unknown; params?: unknown };
+        if (typeof method !== 'string' || !isRelayedMethod(method)) {
+          throw new RpcError(RPC.INVALID_PARAMS, `Provider ${this.provider} asked for ${JSON.stringify(method)}, which Inlet does not relay to AI clients.`);
+        }
+        if (!call || !this.gate) throw new RpcError(CLIENT_REQUEST_ERRORS.NO_CALL, `Inlet cannot relay ${method} for this call.`);
+        const args = params && typeof params === 'object' ? (params as Record<string, unknown>) : {};
+        return [key, await this.gate.relay({ provider: this.provider, during: call.tool, channel: call.channel, method, params: args }, signal)] as const;
+      }),
+    ).then((answers) => Object.fromEntries(answers));
   }
 
   private async request(method: RelayedMethod, params: object, signal: AbortSignal): Promise<Record<string, unknown>> {
