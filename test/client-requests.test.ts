@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { adminEvents } from './helpers/admin-events.js';
 import { answeringClient, ELICITED, rootOf, type AnsweringClient } from './helpers/answering-clients.js';
-import { connectAi, EVERYTHING, hubStatus, startBridge, startHub, type BridgeProcess, type RunningHub } from './helpers/hub-process.js';
+import { adminRequest, connectAi, EVERYTHING, hubStatus, startBridge, startHub, type BridgeProcess, type RunningHub } from './helpers/hub-process.js';
 
 function text(result: { content: Array<{ type: string; text?: string }> }): string {
   return result.content.map((c) => c.text ?? '').join('\n');
@@ -108,5 +109,66 @@ describe('a provider asks the AI client that made the call (sampling, elicitatio
     assert.ok(requests.some((a) => a.tool === 'sampling/createMessage' && a.provider === 'guarded' && a.outcome === 'denied'));
     assert.ok(requests.some((a) => a.tool === 'elicitation/create' && a.caller === 'ai:legacy' && a.outcome === 'ok'));
     assert.ok(requests.some((a) => a.tool === 'roots/list' && a.caller === 'ai:modern' && a.outcome === 'ok'));
+  });
+});
+
+describe('a provider\'s request waits for approval like a tool call (default "ask")', () => {
+  let hub: RunningHub;
+  let client: AnsweringClient;
+  let bridge: BridgeProcess;
+
+  before(async () => {
+    // Tool calls of this provider are allowed by rule; its sampling requests fall to the default.
+    const rules = ['trigger-sampling-request', 'trigger-long-running-operation'].map((tool) => ({ provider: 'slowpoke', tool, policy: 'allow' }));
+    hub = await startHub({ config: { approvals: { default: 'ask', rules }, providers: { slowpoke: { call_timeout_s: 0.2 } } } });
+    const watcher = await connectAi(hub, 'ai:watcher');
+    bridge = startBridge(hub, 'slowpoke', [process.execPath, EVERYTHING]);
+    await watcher.waitForTools((tools) => tools.some((t) => t.name === 'slowpoke__trigger-sampling-request'));
+    await watcher.close();
+    client = await answeringClient(hub, 'v1', 'desk');
+  });
+
+  after(async () => {
+    await client?.close().catch(() => undefined);
+    bridge?.process.kill();
+    await hub?.stop();
+  });
+
+  it('waits in the pending queue, and the call\'s timeout stands still meanwhile', async () => {
+    const events = await adminEvents(hub);
+    try {
+      const call = client.call('slowpoke__trigger-sampling-request', { prompt: 'may I?', maxTokens: 5 });
+      const state = await events.until((s) => s.pending.some((p) => p.tool === 'sampling/createMessage'));
+      const pending = state.pending.find((p) => p.tool === 'sampling/createMessage')!;
+      assert.equal(pending.provider, 'slowpoke');
+      assert.equal(pending.caller, 'ai:desk');
+      assert.match(JSON.stringify(pending.arguments), /may I\?/);
+      // Another call of the same provider runs into its 0.2 s timeout: that much time has passed.
+      const lapsed = await client.call('slowpoke__trigger-long-running-operation', { duration: 5, steps: 1 });
+      assert.match(text(lapsed), /did not answer trigger-long-running-operation within 0\.2 s/);
+      const decided = await adminRequest(hub, 'POST', `/approvals/${pending.id}/approve`, {});
+      assert.equal(decided.status, 200);
+      assert.match(text(await call), /sampled by desk/);
+    } finally {
+      events.close();
+    }
+  });
+
+  it('a person\'s denial reaches the provider as an error saying who denied it', async () => {
+    const events = await adminEvents(hub);
+    try {
+      const before = client.asked.length;
+      const call = client.call('slowpoke__trigger-sampling-request', { prompt: 'again?', maxTokens: 5 });
+      const state = await events.until((s) => s.pending.some((p) => p.tool === 'sampling/createMessage'));
+      const pending = state.pending.find((p) => p.tool === 'sampling/createMessage')!;
+      await adminRequest(hub, 'POST', `/approvals/${pending.id}/deny`, {});
+      assert.match(text(await call), /Inlet did not pass sampling\/createMessage to ai:desk: denied by cli/);
+      assert.equal(client.asked.length, before);
+      const lines = await auditLines(hub);
+      const decision = lines.find((l) => l.event === 'decision' && l.tool === 'sampling/createMessage' && l.decision === 'deny');
+      assert.ok(decision, 'the decision is audited');
+    } finally {
+      events.close();
+    }
   });
 });

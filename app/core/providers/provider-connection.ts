@@ -368,13 +368,22 @@ export class ProviderConnection {
     const onCancel = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onCancel, { once: true });
     if (options.signal?.aborted) onCancel();
-    this.progress.set(token, (progress) => {
+    // While the provider waits for the AI client's answer to its own request, the call's timer
+    // stands still: a person may take longer to answer than the provider may take to work.
+    let asking = 0;
+    const restart = () => {
       clearTimeout(timer);
-      timer = setTimeout(onTimeout, options.timeoutMs);
+      if (asking === 0) timer = setTimeout(onTimeout, options.timeoutMs);
+    };
+    this.progress.set(token, (progress) => {
+      restart();
       options.onprogress?.(progress);
     });
     const signal = controller.signal;
-    const ended = this.relay.begin(token, tool, options.channel);
+    const ended = this.relay.begin(token, tool, options.channel, (on) => {
+      asking += on ? 1 : -1;
+      restart();
+    });
     try {
       const params: Record<string, unknown> = { name: tool, _meta: { ...forwardedMeta(options.meta), ...this.relayedCapabilities(options.channel), progressToken: token } };
       if (args !== undefined) params.arguments = args;

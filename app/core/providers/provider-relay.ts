@@ -21,6 +21,8 @@ const LOG_TEXT_CHARS = 500;
 interface CallInFlight {
   tool: string;
   channel: AiChannel;
+  /** Told when the call starts and stops waiting for its client's answer (its timeout pauses). */
+  waiting: (on: boolean) => void;
 }
 
 /**
@@ -54,11 +56,25 @@ export class ProviderRelay {
     client.setNotificationHandler('notifications/message', (notification) => this.logged(notification));
   }
 
-  /** A call starts at this provider under `token` (its progress token); call the result when it ends. */
-  begin(token: string, tool: string, channel: AiChannel | undefined): () => void {
+  /**
+   * A call starts at this provider under `token` (its progress token); call the result when it
+   * ends. `waiting` hears when the call waits for its AI client's answer (a person may be typing).
+   */
+  begin(token: string, tool: string, channel: AiChannel | undefined, waiting: (on: boolean) => void): () => void {
     if (!channel) return () => undefined;
-    this.calls.set(token, { tool, channel });
+    this.calls.set(token, { tool, channel, waiting });
     return () => this.calls.delete(token);
+  }
+
+  /** One request through the gate, with the call's timeout paused meanwhile. */
+  private async pass(call: CallInFlight, method: RelayedMethod, params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    if (!this.gate) throw new RpcError(CLIENT_REQUEST_ERRORS.NO_CALL, `Inlet does not relay ${method} on this connection.`);
+    call.waiting(true);
+    try {
+      return await this.gate.relay({ provider: this.provider, during: call.tool, channel: call.channel, method, params }, signal);
+    } finally {
+      call.waiting(false);
+    }
   }
 
   /**
@@ -74,9 +90,9 @@ export class ProviderRelay {
         if (typeof method !== 'string' || !isRelayedMethod(method)) {
           throw new RpcError(RPC.INVALID_PARAMS, `Provider ${this.provider} asked for ${JSON.stringify(method)}, which Inlet does not relay to AI clients.`);
         }
-        if (!call || !this.gate) throw new RpcError(CLIENT_REQUEST_ERRORS.NO_CALL, `Inlet cannot relay ${method} for this call.`);
+        if (!call) throw new RpcError(CLIENT_REQUEST_ERRORS.NO_CALL, `Inlet cannot relay ${method} for this call.`);
         const args = params && typeof params === 'object' ? (params as Record<string, unknown>) : {};
-        return [key, await this.gate.relay({ provider: this.provider, during: call.tool, channel: call.channel, method, params: args }, signal)] as const;
+        return [key, await this.pass(call, method, args, signal)] as const;
       }),
     ).then((answers) => Object.fromEntries(answers));
   }
@@ -84,13 +100,12 @@ export class ProviderRelay {
   private async request(method: RelayedMethod, params: object, signal: AbortSignal): Promise<Record<string, unknown>> {
     const { _meta, ...rest } = params as { _meta?: Record<string, unknown> };
     const call = this.route(method, _meta?.[CALL_META_KEY]);
-    if (!this.gate) throw new RpcError(CLIENT_REQUEST_ERRORS.NO_CALL, `Inlet does not relay ${method} on this connection.`);
     const forwarded: Record<string, unknown> = { ...rest };
     if (_meta) {
       const { [CALL_META_KEY]: _named, ...meta } = _meta;
       if (Object.keys(meta).length > 0) forwarded._meta = meta;
     }
-    return this.gate.relay({ provider: this.provider, during: call.tool, channel: call.channel, method, params: forwarded }, signal);
+    return this.pass(call, method, forwarded, signal);
   }
 
   private route(method: RelayedMethod, named: unknown): CallInFlight {
