@@ -1,15 +1,18 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport as V1StdioTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { RunningHub } from './hub-process.js';
+import { childEnv, CLI, type RunningHub } from './hub-process.js';
 
 /**
  * AI clients that answer what a provider asks them during a call, as AI apps do: each answers
  * sampling with a text naming itself, elicitation with a form filled in, roots with one root of
  * its own, and records what it was asked and the log lines it heard. `v2` speaks 2026-07-28
  * (the multi round-trip form), `v1` 2025-11-25 (server→client requests on its session).
- * `capable: false` declares none of the three capabilities.
+ * `capable: false` declares none of the three capabilities. `via: 'stdio'` talks to the hub
+ * through `inlet stdio --name <name>` (as Claude Desktop does) instead of HTTP.
  */
 export interface AnsweringClient {
   name: string;
@@ -29,7 +32,8 @@ export function rootOf(name: string) {
   return { uri: `file:///work/${name}`, name: `${name} root` };
 }
 
-export async function answeringClient(hub: RunningHub, kind: 'v1' | 'v2', name: string, capable = true): Promise<AnsweringClient> {
+export async function answeringClient(hub: RunningHub, kind: 'v1' | 'v2', name: string, capable = true, via: 'http' | 'stdio' = 'http'): Promise<AnsweringClient> {
+  const stdio = { command: process.execPath, args: [CLI, 'stdio', '--name', name], env: childEnv(hub.dataDir) as Record<string, string>, stderr: 'pipe' as const };
   const token = await hub.mint(`ai:${name}`);
   const requestInit = { headers: { Authorization: `Bearer ${token}` } };
   const url = new URL(hub.urls.mcp);
@@ -49,16 +53,16 @@ export async function answeringClient(hub: RunningHub, kind: 'v1' | 'v2', name: 
       client.setRequestHandler(ListRootsRequestSchema, () => answers.roots());
     }
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push({ level: n.params.level, data: n.params.data }));
-    const transport = new V1Transport(url, { requestInit });
+    const transport = via === 'stdio' ? new V1StdioTransport(stdio) : new V1Transport(url, { requestInit });
     await client.connect(transport);
     return {
       name,
-      protocol: transport.protocolVersion,
+      protocol: transport instanceof V1Transport ? transport.protocolVersion : undefined,
       asked,
       logs,
       call: async (tool, args = {}, options) => (await client.callTool({ name: tool, arguments: args }, undefined, options)) as never,
       close: async () => {
-        await transport.terminateSession().catch(() => undefined);
+        if (transport instanceof V1Transport) await transport.terminateSession().catch(() => undefined);
         await client.close();
       },
     };
@@ -70,7 +74,7 @@ export async function answeringClient(hub: RunningHub, kind: 'v1' | 'v2', name: 
     client.setRequestHandler('roots/list', () => answers.roots());
   }
   client.setNotificationHandler('notifications/message', (n) => void logs.push({ level: n.params.level, data: n.params.data }));
-  await client.connect(new StreamableHTTPClientTransport(url, { requestInit }));
+  await client.connect(via === 'stdio' ? new StdioClientTransport(stdio) : new StreamableHTTPClientTransport(url, { requestInit }));
   return {
     name,
     protocol: client.getNegotiatedProtocolVersion(),
