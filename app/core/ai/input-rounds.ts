@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallToolResult, InputRequiredResult, Progress, ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, type CallToolResult, type InputRequiredResult, type Progress, type ServerContext } from '@modelcontextprotocol/server';
 import { RPC, RpcError } from '../base/rpc-error.js';
 import type { AiChannel, RelayedMethod } from '../calls/ai-channel.js';
 import type { Waiting } from '../calls/keep-alive.js';
@@ -116,7 +116,7 @@ export class InputRounds {
   private begin(ctx: ServerContext, caller: string, tool: string, origin: string, start: StartCall): ParkedCall {
     const call = new ParkedCall(caller, tool);
     this.parked.set(call.id, call);
-    const capabilities = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.['io.modelcontextprotocol/clientCapabilities'] as Record<string, unknown> | undefined;
+    const capabilities = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined;
     const channel: AiChannel = {
       caller,
       origin,

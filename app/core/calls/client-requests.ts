@@ -4,7 +4,8 @@ import { describeError } from '../base/errors.js';
 import { asRpcError, RpcError } from '../base/rpc-error.js';
 import type { Config } from '../config/config.js';
 import { declares, RELAYED_REQUESTS, type AiChannel, type RelayedMethod } from './ai-channel.js';
-import type { ApprovalOutcome, ApprovalQueue } from './approval-queue.js';
+import { refusalOutcome, settleApproval } from './approval-outcome.js';
+import type { ApprovalQueue } from './approval-queue.js';
 import { digestArguments, type AuditEntry } from './audit-log.js';
 import { resolvePolicy, type Policy, type Rule } from './policy.js';
 
@@ -86,9 +87,9 @@ export class ClientRequests {
         { caller: channel.caller, provider, tool: method, exposed: `${provider} → ${method}`, arguments: request.params, reason: `${provider} asks this during its tool ${request.during}` },
         { timeoutMs: config.approvals.timeout_s * 1000, signal },
       );
-      const refusal = await this.settle(outcome, base, provider, method);
+      const refusal = await settleApproval(outcome, base, { provider, tool: method }, this.hooks);
       if (refusal) {
-        finish('ask', outcome.kind === 'denied' ? outcome.by : outcome.kind, outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'cancelled' ? 'cancelled' : 'denied');
+        finish('ask', outcome.kind === 'denied' ? outcome.by : outcome.kind, refusalOutcome(outcome));
         throw new RpcError(CLIENT_REQUEST_ERRORS.REFUSED, `Inlet did not pass ${method} to ${channel.caller}: ${refusal}.`);
       }
       decidedBy = (outcome as { by: string }).by;
@@ -100,37 +101,6 @@ export class ClientRequests {
     } catch (error) {
       finish(verdict.policy, decidedBy, signal.aborted ? 'cancelled' : 'error', describeError(error));
       throw asRpcError(error) ?? error;
-    }
-  }
-
-  /** Audits a person's (or the timeout's) decision and writes "always" rules; says why it refuses, if it does. */
-  private async settle(outcome: ApprovalOutcome, base: object, provider: string, method: RelayedMethod): Promise<string | null> {
-    const decided = outcome.kind === 'approved' || outcome.kind === 'denied';
-    this.hooks.audit({
-      event: 'decision',
-      ...(base as { caller: string; provider: string; tool: string }),
-      decision: outcome.kind === 'approved' ? 'allow' : 'deny',
-      decided_by: decided ? outcome.by : outcome.kind,
-      outcome: outcome.kind,
-    });
-    if (decided && outcome.always) {
-      await this.hooks.addRule({ provider, tool: method, policy: outcome.kind === 'approved' ? 'allow' : 'deny' }).catch(() => undefined);
-    }
-    switch (outcome.kind) {
-      case 'approved':
-        return null;
-      case 'denied':
-        return `denied by ${outcome.by}${outcome.reason ? ` (${outcome.reason})` : ''}`;
-      case 'timeout':
-        return `no decision within ${Math.round(outcome.afterMs / 1000)} s`;
-      case 'cancelled':
-        return 'the request was cancelled while it waited for approval';
-      case 'provider-gone':
-        return `provider ${provider} disconnected while it waited for approval`;
-      case 'shutdown':
-        return 'the hub shut down while it waited for approval';
-      case 'refused':
-        return `refused at once because ${outcome.why}`;
     }
   }
 }
