@@ -119,7 +119,12 @@ describe('a provider\'s request waits for approval like a tool call (default "as
 
   before(async () => {
     // Tool calls of this provider are allowed by rule; its sampling requests fall to the default.
-    const rules = ['trigger-sampling-request', 'trigger-long-running-operation'].map((tool) => ({ provider: 'slowpoke', tool, policy: 'allow' }));
+    // server-everything asks for the roots 350 ms after it starts, whatever runs then: denied at
+    // once here, so that request never waits in the queue beside the sampling these tests decide.
+    const rules = [
+      ...['trigger-sampling-request', 'trigger-long-running-operation'].map((tool) => ({ provider: 'slowpoke', tool, policy: 'allow' })),
+      { provider: 'slowpoke', tool: 'roots/list', policy: 'deny' },
+    ];
     hub = await startHub({ config: { approvals: { default: 'ask', rules }, providers: { slowpoke: { call_timeout_s: 0.2 } } } });
     const watcher = await connectAi(hub, 'ai:watcher');
     bridge = startBridge(hub, 'slowpoke', [process.execPath, EVERYTHING]);

@@ -3,6 +3,7 @@ import type { CallToolResult, Progress } from '@modelcontextprotocol/server';
 import { RPC, RpcError } from '../base/rpc-error.js';
 import { digestArguments, type AuditEntry, type CallFields } from './audit-log.js';
 import { ApprovalQueue, type ApprovalOutcome, type PendingApproval } from './approval-queue.js';
+import { refusalOutcome, settleApproval } from './approval-outcome.js';
 import { keepAlive, type Waiting } from './keep-alive.js';
 import { callTimeoutMs, type Config } from '../config/config.js';
 import { describeError } from '../base/errors.js';
@@ -93,7 +94,7 @@ export class ToolRouter {
         context,
         config,
       );
-      const refusal = await this.settle(outcome, base, { provider: provider.name, tool: entry.toolName });
+      const refusal = await settleApproval(outcome, base, { provider: provider.name, tool: entry.toolName }, this.hooks);
       if (refusal) {
         finish('ask', outcome.kind === 'denied' ? outcome.by : outcome.kind, refusalOutcome(outcome));
         if (outcome.kind === 'cancelled') throw new RpcError(RPC.INVALID_REQUEST, 'cancelled');
@@ -145,7 +146,7 @@ export class ToolRouter {
       context,
       config,
     );
-    const refusal = await this.settle(outcome, base, { provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name });
+    const refusal = await settleApproval(outcome, base, { provider: PERMISSIONS_PROVIDER, tool: parsed.tool_name }, this.hooks);
     if (outcome.kind === 'cancelled') throw new RpcError(RPC.INVALID_REQUEST, 'cancelled');
     if (refusal) return permissionDeny(`Permission ${refusal}`);
     return permissionAllow(parsed.input, (outcome as { reason?: string }).reason);
@@ -157,43 +158,6 @@ export class ToolRouter {
     const waiting = this.queue.request({ ...info, keptAlive: context.onwaiting !== undefined }, { timeoutMs: windowMs, signal: context.signal });
     return context.onwaiting ? keepAlive(waiting, context.onwaiting, windowMs, config.approvals.keepalive_s * 1000) : waiting;
   }
-
-  /** Audits a queue outcome and writes "always" rules; returns why the call is refused, if it is. */
-  private async settle(outcome: ApprovalOutcome, base: AuditBase, target: { provider: string; tool: string }): Promise<string | null> {
-    const decided = outcome.kind === 'approved' || outcome.kind === 'denied';
-    this.hooks.audit({
-      event: 'decision',
-      ...base,
-      decision: outcome.kind === 'approved' ? 'allow' : 'deny',
-      decided_by: decided ? outcome.by : outcome.kind,
-      outcome: outcome.kind,
-    });
-    if (decided && outcome.always) {
-      await this.hooks.addRule({ provider: target.provider, tool: target.tool, policy: outcome.kind === 'approved' ? 'allow' : 'deny' }).catch(() => undefined);
-    }
-    switch (outcome.kind) {
-      case 'approved':
-        return null;
-      case 'denied':
-        return `denied by ${outcome.by}${outcome.reason ? ` (${outcome.reason})` : ''}`;
-      case 'timeout':
-        return `timed out waiting for approval (no decision within ${Math.round(outcome.afterMs / 1000)} s)`;
-      case 'cancelled':
-        return 'cancelled by the AI client';
-      case 'provider-gone':
-        return `its provider ${target.provider} disconnected while it waited for approval`;
-      case 'shutdown':
-        return 'the hub shut down while it waited for approval';
-      case 'refused':
-        return `refused at once because ${outcome.why}`;
-    }
-  }
 }
 
 type AuditBase = { caller: string; provider: string; tool: string; args_digest: string; call_id?: string };
-
-function refusalOutcome(outcome: ApprovalOutcome): Activity['outcome'] {
-  if (outcome.kind === 'timeout') return 'timeout';
-  if (outcome.kind === 'cancelled') return 'cancelled';
-  return outcome.kind === 'denied' ? 'denied' : 'failed';
-}
