@@ -65,6 +65,16 @@ describe('a provider asks the AI client that made the call (sampling, elicitatio
     assert.ok(!legacy.asked.some((x) => JSON.stringify(x.params).includes('for modern')), 'legacy never saw modern\'s prompt');
   });
 
+  it('relays to a client on the legacy /sse surface as well', async () => {
+    const sse = await answeringClient(hub, 'v1', 'oldtimer', true, 'sse');
+    try {
+      const result = await sse.call('everything__trigger-sampling-request', { prompt: 'over sse', maxTokens: 5 });
+      assert.match(text(result), /sampled by oldtimer/);
+    } finally {
+      await sse.close();
+    }
+  });
+
   it('tells the provider which capability the calling client lacks', async () => {
     const result = await plain.call('everything__trigger-sampling-request', { prompt: 'hello', maxTokens: 5 });
     assert.match(text(result), /ai:plain that made this call did not declare the sampling capability/);

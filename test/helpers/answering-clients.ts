@@ -1,6 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport as V1StdioTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -12,7 +13,8 @@ import { childEnv, CLI, type RunningHub } from './hub-process.js';
  * its own, and records what it was asked and the log lines it heard. `v2` speaks 2026-07-28
  * (the multi round-trip form), `v1` 2025-11-25 (server→client requests on its session).
  * `capable: false` declares none of the three capabilities. `via: 'stdio'` talks to the hub
- * through `inlet stdio --name <name>` (as Claude Desktop does) instead of HTTP.
+ * through `inlet stdio --name <name>` (as Claude Desktop does) instead of HTTP; `via: 'sse'`
+ * (the v1 client only) uses the legacy `/sse` surface.
  */
 export interface AnsweringClient {
   name: string;
@@ -32,7 +34,7 @@ export function rootOf(name: string) {
   return { uri: `file:///work/${name}`, name: `${name} root` };
 }
 
-export async function answeringClient(hub: RunningHub, kind: 'v1' | 'v2', name: string, capable = true, via: 'http' | 'stdio' = 'http'): Promise<AnsweringClient> {
+export async function answeringClient(hub: RunningHub, kind: 'v1' | 'v2', name: string, capable = true, via: 'http' | 'stdio' | 'sse' = 'http'): Promise<AnsweringClient> {
   const stdio = { command: process.execPath, args: [CLI, 'stdio', '--name', name], env: childEnv(hub.dataDir) as Record<string, string>, stderr: 'pipe' as const };
   const token = await hub.mint(`ai:${name}`);
   const requestInit = { headers: { Authorization: `Bearer ${token}` } };
@@ -53,7 +55,11 @@ export async function answeringClient(hub: RunningHub, kind: 'v1' | 'v2', name: 
       client.setRequestHandler(ListRootsRequestSchema, () => answers.roots());
     }
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push({ level: n.params.level, data: n.params.data }));
-    const transport = via === 'stdio' ? new V1StdioTransport(stdio) : new V1Transport(url, { requestInit });
+    const sse = () => {
+      const fetchWithToken: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), Authorization: `Bearer ${token}` } });
+      return new SSEClientTransport(new URL((hub.urls as Record<string, string>).sse!), { requestInit, eventSourceInit: { fetch: fetchWithToken } });
+    };
+    const transport = via === 'stdio' ? new V1StdioTransport(stdio) : via === 'sse' ? sse() : new V1Transport(url, { requestInit });
     await client.connect(transport);
     return {
       name,
