@@ -169,6 +169,24 @@ describe('a provider\'s request waits for approval like a tool call (default "as
     }
   });
 
+  it('the AI client\'s cancellation of its call ends the provider\'s request waiting for approval', async () => {
+    const events = await adminEvents(hub);
+    try {
+      const controller = new AbortController();
+      const call = client.call('slowpoke__trigger-sampling-request', { prompt: 'never mind', maxTokens: 5 }, { signal: controller.signal });
+      const state = await events.until((s) => s.pending.some((p) => p.tool === 'sampling/createMessage'));
+      const id = state.pending.find((p) => p.tool === 'sampling/createMessage')!.id;
+      controller.abort();
+      await assert.rejects(call);
+      await events.until((s) => !s.pending.some((p) => p.id === id));
+      const lines = await auditLines(hub);
+      const ended = lines.filter((l) => l.event === 'request' && l.tool === 'sampling/createMessage').at(-1);
+      assert.equal(ended?.outcome, 'cancelled');
+    } finally {
+      events.close();
+    }
+  });
+
   it('a person\'s denial reaches the provider as an error saying who denied it', async () => {
     const events = await adminEvents(hub);
     try {

@@ -380,7 +380,7 @@ export class ProviderConnection {
       options.onprogress?.(progress);
     });
     const signal = controller.signal;
-    const ended = this.relay.begin(token, tool, options.channel, (on) => {
+    const ended = this.relay.begin(token, tool, options.channel, signal, (on) => {
       asking += on ? 1 : -1;
       restart();
     });

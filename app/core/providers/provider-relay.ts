@@ -23,6 +23,8 @@ interface CallInFlight {
   channel: AiChannel;
   /** Told when the call starts and stops waiting for its client's answer (its timeout pauses). */
   waiting: (on: boolean) => void;
+  /** Aborts when the call is given up (cancelled, timed out): its requests end with it. */
+  signal: AbortSignal;
 }
 
 /**
@@ -60,9 +62,9 @@ export class ProviderRelay {
    * A call starts at this provider under `token` (its progress token); call the result when it
    * ends. `waiting` hears when the call waits for its AI client's answer (a person may be typing).
    */
-  begin(token: string, tool: string, channel: AiChannel | undefined, waiting: (on: boolean) => void): () => void {
+  begin(token: string, tool: string, channel: AiChannel | undefined, signal: AbortSignal, waiting: (on: boolean) => void): () => void {
     if (!channel) return () => undefined;
-    this.calls.set(token, { tool, channel, waiting });
+    this.calls.set(token, { tool, channel, waiting, signal });
     return () => this.calls.delete(token);
   }
 
@@ -71,7 +73,9 @@ export class ProviderRelay {
     if (!this.gate) throw new RpcError(CLIENT_REQUEST_ERRORS.NO_CALL, `Inlet does not relay ${method} on this connection.`);
     call.waiting(true);
     try {
-      return await this.gate.relay({ provider: this.provider, during: call.tool, channel: call.channel, method, params }, signal);
+      // A request outlives neither its own cancellation by the provider nor its call.
+      const either = AbortSignal.any([signal, call.signal]);
+      return await this.gate.relay({ provider: this.provider, during: call.tool, channel: call.channel, method, params }, either);
     } finally {
       call.waiting(false);
     }
