@@ -4,6 +4,7 @@ import { dialAskingProvider } from './fixtures/asking-provider.js';
 import type { DialledProvider } from './fixtures/v2-provider.js';
 import { answeringClient, ELICITED, rootOf, type AnsweringClient } from './helpers/answering-clients.js';
 import { connectAi, hubStatus, startHub, type RunningHub } from './helpers/hub-process.js';
+import { ENVELOPE, errorCode, messagesOf, modernHeaders, send } from './helpers/raw-mcp.js';
 
 function text(result: { content: Array<{ type: string; text?: string }> }): string {
   return result.content.map((c) => c.text ?? '').join('\n');
@@ -95,5 +96,26 @@ describe('requests from providers of both revisions reach the client that made t
     ]);
     for (const result of results) assert.match(text(result), /cannot tell which one this sampling\/createMessage belongs to/);
     assert.equal(modern.asked.length + legacy.asked.length, before, 'no client was asked');
+  });
+
+  it('a 2026 round trip by raw HTTP: input_required, and a requestState that only its own caller can resume', async () => {
+    const envelope = { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': { sampling: {} } };
+    const call = async (token: string, id: number, extra: Record<string, unknown> = {}) =>
+      send(hub.urls.mcp, {
+        method: 'POST',
+        headers: modernHeaders(token, 'tools/call', 'ask2026__ask'),
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'ask2026__ask', arguments: { what: 'sampling', prompt: 'raw' }, _meta: envelope, ...extra } }),
+      });
+    const [mine, other] = [await hub.mint('ai:raw'), await hub.mint('ai:intruder')];
+    const first = messagesOf(await call(mine, 1)).find((m) => m.id === 1)?.result as { resultType?: string; requestState?: string; inputRequests?: Record<string, { method: string; params?: unknown }> };
+    assert.equal(first?.resultType, 'input_required');
+    const [key, request] = Object.entries(first.inputRequests ?? {})[0]!;
+    assert.equal(request.method, 'sampling/createMessage');
+    assert.match(JSON.stringify(request.params), /raw/);
+    const answer = { [key]: { role: 'assistant', content: { type: 'text', text: 'raw answer' }, model: 'by-hand' } };
+    assert.equal(errorCode(await call(other, 2, { inputResponses: answer, requestState: first.requestState })), -32602, 'another caller cannot resume it');
+    assert.equal(errorCode(await call(mine, 3, { inputResponses: answer, requestState: 'made-up' })), -32602, 'a made-up state resumes nothing');
+    const done = messagesOf(await call(mine, 4, { inputResponses: answer, requestState: first.requestState })).find((m) => m.id === 4)?.result as { content?: Array<{ text?: string }> };
+    assert.match(done?.content?.[0]?.text ?? '', /raw answer/);
   });
 });
