@@ -22,6 +22,7 @@ import { Catalog } from './catalog/catalog.js';
 import { ResourceSubscriptions } from './catalog/resource-subscriptions.js';
 import { ApprovalGate } from './calls/approval-gate.js';
 import { ToolRouter } from './calls/tool-router.js';
+import { ClientRequests } from './calls/client-requests.js';
 import { loadOrCreateSecret, TokenService, type TokenIdentity } from './security/tokens.js';
 import { CLOSE } from './providers/ws-transport.js';
 import { inletCommand, VERSION, type InletCommand } from './base/version.js';
@@ -34,6 +35,7 @@ import { AuditLog, verifyAudit, type AuditEntry } from './calls/audit-log.js';
 import { ConfigStore } from './config/config-store.js';
 import { PermissionsProvider } from './calls/permissions-tool.js';
 import type { Activity } from './calls/tool-router.js';
+import type { Rule } from './calls/policy.js';
 import { randomBytes } from 'node:crypto';
 
 export interface HubOptions {
@@ -101,6 +103,9 @@ export class Hub {
   private audit: AuditLog | undefined;
   private configStore!: ConfigStore;
   private readonly activityLog: Activity[] = [];
+  private nextActivityId = 1;
+  /** A provider's requests to the calling AI client pass here (policy, queue, audit). */
+  private clientRequests!: ClientRequests;
   private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly options: HubOptions) {
@@ -143,15 +148,14 @@ export class Hub {
     const gate = new ApprovalGate(this.queue, {
       auditing: () => this.audit !== undefined,
       audit: (entry) => this.writeAudit(entry),
-      addRule: async (rule) => {
-        await this.configStore.updateApprovals((a) => ({ ...a, rules: [...((a.rules as unknown[]) ?? []), rule] }));
-        this.log.info('rule added from a decision', { ...rule });
-      },
-      activity: (activity) => {
-        this.activityLog.push(activity);
-        if (this.activityLog.length > 500) this.activityLog.splice(0, this.activityLog.length - 500);
-        this.changed();
-      },
+      addRule: (rule) => this.addRuleFromDecision(rule),
+      activity: (activity) => this.recordActivity(activity),
+    });
+    this.clientRequests = new ClientRequests(() => this.config, this.queue, {
+      auditing: () => this.audit !== undefined,
+      audit: (entry) => this.writeAudit(entry),
+      addRule: (rule) => this.addRuleFromDecision(rule),
+      activity: (activity) => this.recordActivity(activity),
     });
     this.router = new ToolRouter(this.catalog, () => this.config, gate);
     this.catalog.attach(new PermissionsProvider(gate, () => this.config));
@@ -309,6 +313,18 @@ export class Hub {
     }
   }
 
+  private async addRuleFromDecision(rule: Rule): Promise<void> {
+    await this.configStore.updateApprovals((a) => ({ ...a, rules: [...((a.rules as unknown[]) ?? []), rule] }));
+    this.log.info('rule added from a decision', { ...rule });
+  }
+
+  /** One finished call or provider request for the panel's activity list (numbered here: two sources). */
+  private recordActivity(activity: Omit<Activity, 'id'>): void {
+    this.activityLog.push({ ...activity, id: this.nextActivityId++ });
+    if (this.activityLog.length > 500) this.activityLog.splice(0, this.activityLog.length - 500);
+    this.changed();
+  }
+
   private changed(): void {
     for (const listener of this.changeListeners) listener();
   }
@@ -398,8 +414,10 @@ export class Hub {
       heartbeatMs: this.config.reverse_mcp_settings.heartbeat_s * 1000,
       limits: providerLimits(this.config.reverse_mcp_settings),
       verdicts: this.verdicts,
+      requests: this.clientRequests,
       log,
     });
+    connection.relay.onLog = () => this.changed();
     const previous = this.catalog.attach(connection);
     if (previous) {
       log.info('provider replaced by a new connection', { provider: name });

@@ -52,6 +52,18 @@ export interface ProviderStatus {
   errors: number;
   inFlight: number;
   avgMs: number;
+  /** The provider's recent log lines (`notifications/message`), oldest first, at most 50. */
+  logs?: ProviderLogLine[];
+}
+
+export interface ProviderLogLine {
+  /** ISO time the hub heard it. */
+  time: string;
+  /** The MCP log level: debug, info, notice, warning, error, critical, alert, emergency. */
+  level: string;
+  logger?: string;
+  /** The message's data (JSON when it is not a string), cut to 500 characters. */
+  text: string;
 }
 
 export interface HubStatus {

@@ -1,4 +1,4 @@
-import type { ProviderStatus } from './types';
+import type { ProviderLogLine, ProviderStatus } from './types';
 import { clock, Empty, span, useNow } from './ui';
 
 /** Every connected provider with its tools and how busy it has been. */
@@ -61,7 +61,28 @@ function ProviderCard(props: { provider: ProviderStatus }) {
         {p.protocol && <> · MCP {p.protocol}</>} · {p.client} · from {p.remote}
       </p>
       <ToolList name={p.name} tools={p.tools} />
+      {p.logs && p.logs.length > 0 && <LogLines name={p.name} lines={p.logs} />}
     </article>
+  );
+}
+
+/** The provider's recent log lines (notifications/message), newest first, folded away until opened. */
+function LogLines(props: { name: string; lines: ProviderLogLine[] }) {
+  const newest = [...props.lines].reverse();
+  return (
+    <details class="provider-log">
+      <summary>
+        Recent log ({props.lines.length} {props.lines.length === 1 ? 'line' : 'lines'}, latest: {newest[0]!.level})
+      </summary>
+      <ol aria-label={`Recent log of ${props.name}`}>
+        {newest.map((line, index) => (
+          <li key={`${line.time}-${index}`} class={`log-${line.level}`}>
+            <time dateTime={line.time}>{clock(line.time)}</time> <span class="badge">{line.level}</span>
+            {line.logger && <span class="meta"> {line.logger}</span>} <span class="log-text">{line.text}</span>
+          </li>
+        ))}
+      </ol>
+    </details>
   );
 }
 

@@ -12,6 +12,7 @@ export type {
   PanelState,
   Pending,
   Policy,
+  ProviderLogLine,
   ProviderStatus,
   RevokeAnswer,
   RotateAnswer,

@@ -33,6 +33,7 @@ export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?:
       errors: p.stats.errors,
       inFlight: p.stats.inFlight,
       avgMs: p.stats.calls ? Math.round((p.stats.totalMs / p.stats.calls) * 10) / 10 : 0,
+      ...(p.logs && p.logs.length > 0 ? { logs: [...p.logs] } : {}),
     })),
     sessions: sessions.map((s) => ({ ...s, since: new Date(s.since).toISOString() })),
     toolCount: providers.reduce((sum, p) => sum + hub.catalog.tools.namesOf(p).length, 0),

@@ -1,4 +1,4 @@
-import { Server, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_INFO_META_KEY, Server, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import { describeError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { NO_VALIDATION } from '../base/no-validation.js';
@@ -10,6 +10,8 @@ import type { ResourceSubscriptions, Subscriber } from '../catalog/resource-subs
 import type { CallContext, ToolRouter } from '../calls/tool-router.js';
 import type { ToolsListSplice } from './tools-list-splice.js';
 import { ProgressRelay } from './progress-relay.js';
+import type { InputRounds } from './input-rounds.js';
+import { sessionChannel } from './session-channel.js';
 
 const INSTRUCTIONS =
   'Inlet hub: tools, resources and prompts offered by providers that connected to this hub (browser extensions, add-ins, remote services). ' +
@@ -26,6 +28,8 @@ export interface AiServerDeps {
   log: Logger;
   /** When set, tools/list answers carry a placeholder the HTTP writer replaces with cached bytes. */
   splice?: ToolsListSplice;
+  /** 2026-07-28 calls whose provider asks the client something (shared by every request's server). */
+  rounds?: InputRounds;
 }
 
 /**
@@ -39,7 +43,7 @@ export function createAiServer(deps: AiServerDeps): Server {
   const server = new Server(
     { name: 'inlet', version: VERSION },
     {
-      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, completions: {} },
+      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, completions: {}, logging: {} },
       instructions: INSTRUCTIONS,
       jsonSchemaValidator: NO_VALIDATION,
     },
@@ -50,7 +54,7 @@ export function createAiServer(deps: AiServerDeps): Server {
     if (deps.splice && req) return { tools: deps.splice.listFor(req, server.getNegotiatedProtocolVersion() ?? '') };
     return { tools: deps.catalog.list() };
   });
-  server.setRequestHandler('tools/call', (request, ctx) => callTool(deps, request.params, ctx));
+  server.setRequestHandler('tools/call', (request, ctx) => callTool(deps, server, request.params, ctx));
   server.setRequestHandler('resources/list', (request) => {
     const { items, nextCursor } = page(deps.catalog.resources.listResources(), request.params?.cursor);
     return nextCursor ? { resources: items, nextCursor } : { resources: items };
@@ -87,10 +91,22 @@ function callContext(ctx: ServerContext): CallContext {
   return { caller, signal: ctx.mcpReq.signal, meta: forwardedMeta(ctx.mcpReq._meta) };
 }
 
-async function callTool(deps: AiServerDeps, params: { name: string; arguments?: Record<string, unknown> }, ctx: ServerContext): Promise<CallToolResult> {
+async function callTool(deps: AiServerDeps, server: Server, params: { name: string; arguments?: Record<string, unknown> }, ctx: ServerContext): Promise<CallToolResult> {
   const caller = ctx.http?.authInfo?.clientId;
   if (!caller) throw new RpcError(RPC.INVALID_REQUEST, 'Unauthorized: this request carries no Inlet identity.');
   const progressToken = ctx.mcpReq._meta?.progressToken;
+  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+  if (envelope && deps.rounds) {
+    // 2026-07-28: what the provider asks the client comes back as input_required rounds.
+    const origin = `2026:${caller}:${(envelope[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined)?.name ?? ''}`;
+    const meta = forwardedMeta(ctx.mcpReq._meta);
+    return (await deps.rounds.round(ctx, caller, params.name, origin, (channel, signal, hooks) =>
+      deps.router.call(
+        { name: params.name, arguments: params.arguments },
+        { caller, signal, meta, channel, onprogress: hooks.onprogress, onwaiting: progressToken === undefined ? undefined : hooks.onwaiting },
+      ),
+    )) as CallToolResult;
+  }
   // With a progress token the client hears the provider's progress and, while the call waits
   // for approval, a keep-alive beat that holds off its own request timeout.
   const relay =
@@ -99,7 +115,7 @@ async function callTool(deps: AiServerDeps, params: { name: string; arguments?: 
       : new ProgressRelay((progress) => ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }));
   const result = await deps.router.call(
     { name: params.name, arguments: params.arguments },
-    { caller, signal: ctx.mcpReq.signal, meta: forwardedMeta(ctx.mcpReq._meta), onprogress: relay?.provider, onwaiting: relay?.waiting },
+    { caller, signal: ctx.mcpReq.signal, meta: forwardedMeta(ctx.mcpReq._meta), onprogress: relay?.provider, onwaiting: relay?.waiting, channel: sessionChannel(server, ctx, caller) },
   );
   await relay?.flush();
   return result as CallToolResult;

@@ -11,6 +11,7 @@ import { authorizeCaller, type CallerAuth } from './caller-auth.js';
 import { createAiServer } from './ai-server.js';
 import { LegacySessions, rpcError } from './legacy-sessions.js';
 import { ModernClients } from './modern-clients.js';
+import { InputRounds } from './input-rounds.js';
 import { ToolsListSplice } from './tools-list-splice.js';
 import { toWebRequest, writeWebResponse, type WriteMode } from './web-bridge.js';
 
@@ -18,6 +19,8 @@ import { toWebRequest, writeWebResponse, type WriteMode } from './web-bridge.js'
 export const RECENT_MS = 60_000;
 /** A 2025 session whose client closed its GET stream and went quiet ends after this long. */
 const STREAM_GONE_GRACE_MS = 5_000;
+/** A person may take long to answer what a provider asks: as long as the SDK gives one round. */
+const INPUT_EXPIRY_MS = 600_000;
 
 export interface McpEndpointOptions extends CallerAuth {
   catalog: Catalog;
@@ -30,6 +33,8 @@ export interface McpEndpointOptions extends CallerAuth {
   fastPath: boolean;
   /** The list of live AI clients changed (for the panel). */
   onClientsChanged: () => void;
+  /** How long a 2026 call waits for its client's answers to its provider's requests (default 10 min). */
+  inputExpiryMs?: () => number;
 }
 
 /**
@@ -57,7 +62,8 @@ export class McpEndpoint {
     this.mode = { fast: options.fastPath };
     this.clients = new ModernClients(options.onClientsChanged);
     this.splice = options.fastPath ? new ToolsListSplice(catalog) : undefined;
-    const createServer = (this.createServer = () => createAiServer({ catalog, router, subscriptions, log, splice: this.splice }));
+    const rounds = new InputRounds(options.inputExpiryMs ?? (() => INPUT_EXPIRY_MS));
+    const createServer = (this.createServer = () => createAiServer({ catalog, router, subscriptions, log, splice: this.splice, rounds }));
     this.createModern = () =>
       createMcpHandler(createServer, { legacy: 'reject', onerror: (error) => log.debug('2026-07-28 request refused or failed', { error: describeError(error) }) });
     this.modern = this.createModern();

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { digestArguments, type AuditEntry } from './audit-log.js';
 import type { ApprovalOutcome, ApprovalQueue, PendingApproval } from './approval-queue.js';
 import { keepAlive, type Waiting } from './keep-alive.js';
+import { settleApproval } from './approval-outcome.js';
 import type { Rule } from './policy.js';
 
 export interface RouterHooks {
@@ -62,39 +63,9 @@ export class ApprovalGate {
   }
 
   /** Audits a queue outcome and writes "always" rules; returns why the request is refused, if it is. */
-  async settle(outcome: ApprovalOutcome, base: AuditBase, target: { provider: string; tool: string }): Promise<string | null> {
-    const decided = outcome.kind === 'approved' || outcome.kind === 'denied';
-    this.hooks.audit({
-      event: 'decision',
-      ...base,
-      decision: outcome.kind === 'approved' ? 'allow' : 'deny',
-      decided_by: decided ? outcome.by : outcome.kind,
-      outcome: outcome.kind,
-    });
-    if (decided && outcome.always) {
-      await this.hooks.addRule({ provider: target.provider, tool: target.tool, policy: outcome.kind === 'approved' ? 'allow' : 'deny' }).catch(() => undefined);
-    }
-    switch (outcome.kind) {
-      case 'approved':
-        return null;
-      case 'denied':
-        return `denied by ${outcome.by}${outcome.reason ? ` (${outcome.reason})` : ''}`;
-      case 'timeout':
-        return `timed out waiting for approval (no decision within ${Math.round(outcome.afterMs / 1000)} s)`;
-      case 'cancelled':
-        return 'cancelled by the AI client';
-      case 'provider-gone':
-        return `its provider ${target.provider} disconnected while it waited for approval`;
-      case 'shutdown':
-        return 'the hub shut down while it waited for approval';
-      case 'refused':
-        return `refused at once because ${outcome.why}`;
-    }
+  settle(outcome: ApprovalOutcome, base: AuditBase, target: { provider: string; tool: string }): Promise<string | null> {
+    return settleApproval(outcome, base, target, this.hooks);
   }
 }
 
-export function refusalOutcome(outcome: ApprovalOutcome): Activity['outcome'] {
-  if (outcome.kind === 'timeout') return 'timeout';
-  if (outcome.kind === 'cancelled') return 'cancelled';
-  return outcome.kind === 'denied' ? 'denied' : 'failed';
-}
+export { refusalOutcome } from './approval-outcome.js';

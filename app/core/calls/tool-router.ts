@@ -9,6 +9,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Activity } from '../../shared/admin-types.js';
 import { refusalOutcome, type ApprovalGate } from './approval-gate.js';
 import type { Waiting } from './keep-alive.js';
+import type { AiChannel } from './ai-channel.js';
 
 export interface CallContext {
   /** The AI client's id (from its token), e.g. "ai:claude". */
@@ -19,6 +20,8 @@ export interface CallContext {
   /** Present when the AI client can hear progress: called while the call waits for approval (keep-alive). */
   onwaiting?: (waiting: Waiting) => void;
   meta?: Record<string, unknown>;
+  /** The way back to the AI client for the provider's requests and log lines (ai-channel.ts). */
+  channel?: AiChannel;
 }
 
 export interface CallRequest {
@@ -73,7 +76,7 @@ export class ToolRouter {
     if (!entry) throw new RpcError(RPC.INVALID_PARAMS, `Unknown tool: ${request.name} (no connected provider offers it).`);
     const { provider, original } = entry;
     const timeoutMs = callTimeoutMs(this.getConfig(), provider.name);
-    const options = { caller: context.caller, signal: context.signal, onprogress: context.onprogress, onwaiting: context.onwaiting, meta: context.meta, timeoutMs };
+    const options = { caller: context.caller, signal: context.signal, onprogress: context.onprogress, onwaiting: context.onwaiting, meta: context.meta, channel: context.channel, timeoutMs };
     if (provider.kind === 'builtin') return provider.callTool(original, request.arguments, options);
     return this.gated(
       {

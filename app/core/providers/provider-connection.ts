@@ -1,3 +1,4 @@
+import type { ProviderLogLine } from '../../shared/admin-types.js';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
@@ -30,6 +31,9 @@ import type { TokenIdentity } from '../security/tokens.js';
 import type { ProtocolVerdicts } from './protocol-verdicts.js';
 import { describeIssue } from './list-fetch.js';
 import { formatSeconds, ProviderLists } from './provider-lists.js';
+import { ProviderRelay, RELAYED_CAPABILITIES } from './provider-relay.js';
+import { RELAYED_REQUESTS, type AiChannel } from '../calls/ai-channel.js';
+import type { ClientRequests } from '../calls/client-requests.js';
 import { CLOSE, WebSocketTransport } from './ws-transport.js';
 import { VERSION } from '../base/version.js';
 import { toolError, type CallOptions, type Provider, type ProviderEvent, type ProviderState, type ProviderStats, type RequestOptions } from './provider.js';
@@ -58,9 +62,13 @@ export interface ProviderConnectionOptions {
   limits: ProviderLimits;
   /** Which provider names speak 2025 only (shared by every connection of the hub). */
   verdicts: ProtocolVerdicts;
+  /** Passes the provider's requests to the calling AI client (absent: they are refused). */
+  requests?: ClientRequests;
   log: Logger;
 }
 
+/** Most `input_required` rounds of one call (the SDK's default for its own driver is 10). */
+const MAX_INPUT_ROUNDS = 10;
 /** Long enough never to fire: the connection's own deadlines bound each exchange. */
 const NO_SDK_TIMEOUT = 2 ** 31 - 1;
 
@@ -84,6 +92,8 @@ export class ProviderConnection implements Provider {
   protocol: string | undefined;
   /** Set by the hub: the connection is gone; `reason` is one phrase for people. */
   onClosed?: (reason: string) => void;
+  /** Requests and log lines from the provider to its callers during calls. */
+  readonly relay: ProviderRelay;
 
   private transport!: WebSocketTransport;
   private client!: Client;
@@ -122,6 +132,7 @@ export class ProviderConnection implements Provider {
       refuse: (reason) => this.refuse(reason),
       describe: (error, step) => describeFailure(error, step),
     });
+    this.relay = new ProviderRelay(options.name, options.requests);
     this.attachClient();
     socket.on('pong', () => (this.heardSincePing = true));
     socket.on('message', () => (this.heardSincePing = true));
@@ -140,7 +151,7 @@ export class ProviderConnection implements Provider {
     const client = new Client(
       { name: 'inlet', version: VERSION },
       {
-        capabilities: {},
+        capabilities: RELAYED_CAPABILITIES,
         jsonSchemaValidator: NO_VALIDATION,
         versionNegotiation: { mode: 'auto', probe: { timeoutMs: probeTimeoutMs(this.limits.startupTimeoutMs) } },
         // On 2026-07-28 this opens `subscriptions/listen` for tool-list changes when the provider
@@ -152,6 +163,7 @@ export class ProviderConnection implements Provider {
         },
       },
     );
+    this.relay.attach(client);
     client.onerror = (error) => this.log.debug('protocol error', { provider: this.name, error: describeError(error) });
     client.onclose = () => {
       // Client.connect ends its session itself when a handshake fails; start() then closes the
@@ -311,19 +323,26 @@ export class ProviderConnection implements Provider {
     const onCancel = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onCancel, { once: true });
     if (options.signal?.aborted) onCancel();
-    this.progress.set(token, (progress) => {
+    // While the provider waits for the AI client's answer to its own request, the call's timer
+    // stands still: a person may take longer to answer than the provider may take to work.
+    let asking = 0;
+    const restart = () => {
       clearTimeout(timer);
-      timer = setTimeout(onTimeout, options.timeoutMs);
+      if (asking === 0) timer = setTimeout(onTimeout, options.timeoutMs);
+    };
+    this.progress.set(token, (progress) => {
+      restart();
       options.onprogress?.(progress);
     });
     const signal = controller.signal;
+    const ended = this.relay.begin(token, tool, options.channel, signal, (on) => {
+      asking += on ? 1 : -1;
+      restart();
+    });
     try {
-      const params: Record<string, unknown> = { name: tool, _meta: { ...forwardedMeta(options.meta), progressToken: token } };
+      const params: Record<string, unknown> = { name: tool, _meta: { ...forwardedMeta(options.meta), ...this.relayedCapabilities(options.channel), progressToken: token } };
       if (args !== undefined) params.arguments = args;
-      const result = await this.client.request({ method: 'tools/call', params }, PassthroughResultSchema, {
-        signal,
-        timeout: 2 ** 31 - 1,
-      });
+      const result = await this.callRounds(tool, token, params, signal);
       if ((result as CallToolResult).isError) this.stats.errors++;
       return result as CallToolResult;
     } catch (error) {
@@ -342,6 +361,7 @@ export class ProviderConnection implements Provider {
       return toolError(`Provider "${this.name}" returned an unusable answer to ${tool}: ${describeError(error).replace(/\.$/, '')}.`);
     } finally {
       clearTimeout(timer);
+      ended();
       options.signal?.removeEventListener('abort', onCancel);
       this.progress.delete(token);
       this.stats.inFlight--;
@@ -363,6 +383,11 @@ export class ProviderConnection implements Provider {
 
   get prompts(): Prompt[] {
     return this.lists.prompts;
+  }
+
+  /** Its recent log lines, for the panel (kept by the relay). */
+  get logs(): readonly ProviderLogLine[] {
+    return this.relay.logs;
   }
 
   get owner(): string {
@@ -447,6 +472,42 @@ export class ProviderConnection implements Provider {
       }
       throw asRpcError(error) ?? new RpcError(RPC.INTERNAL_ERROR, `Provider "${this.name}" returned an unusable answer to ${method}: ${describeError(error).replace(/\.$/, '')}.`);
     }
+  }
+
+  /**
+   * `tools/call`, and on 2026-07-28 its rounds: a provider that answers `input_required` gets its
+   * requests relayed to this call's AI client (ProviderRelay.fulfil) and the call retried with the
+   * answers and its `requestState`. A request Inlet does not pass on ends the call with a tool
+   * error saying why (the provider has no channel to hear it on this revision).
+   */
+  private async callRounds(tool: string, token: string, params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    for (let round = 1; ; round++) {
+      const result = await this.client.request({ method: 'tools/call', params }, PassthroughResultSchema, { signal, timeout: NO_SDK_TIMEOUT, allowInputRequired: true });
+      if (result.resultType !== 'input_required') return result;
+      if (round > MAX_INPUT_ROUNDS) return toolError(`Provider "${this.name}" asked for input more than ${MAX_INPUT_ROUNDS} times during ${tool}; Inlet ended the call.`);
+      const requests = (result.inputRequests ?? {}) as Record<string, unknown>;
+      let inputResponses: Record<string, unknown>;
+      try {
+        inputResponses = await this.relay.fulfil(token, requests, signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return toolError(`Provider "${this.name}" asked the AI client for input during ${tool}, and Inlet did not pass it on: ${describeError(error)}`);
+      }
+      params = { ...params, inputResponses, ...(result.requestState === undefined ? {} : { requestState: result.requestState }) };
+    }
+  }
+
+  /**
+   * On 2026-07-28 each request declares the client's capabilities: a provider is told it may ask
+   * for what the hub can relay to this call's AI client, that is what that client declared.
+   */
+  private relayedCapabilities(channel: AiChannel | undefined): Record<string, unknown> | undefined {
+    if (!channel || this.client.getProtocolEra() !== 'modern') return undefined;
+    const declared: Record<string, unknown> = {};
+    for (const capability of Object.values(RELAYED_REQUESTS)) {
+      if (channel.capabilities?.[capability]) declared[capability] = RELAYED_CAPABILITIES[capability];
+    }
+    return { [CLIENT_CAPABILITIES_META_KEY]: declared };
   }
 
   /** Closes the socket with a code and a reason the provider can read. Idempotent. */

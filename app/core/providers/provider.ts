@@ -1,3 +1,5 @@
+import type { AiChannel } from '../calls/ai-channel.js';
+import type { ProviderLogLine } from '../../shared/admin-types.js';
 import type {
   CallToolResult,
   CompleteRequestParams,
@@ -58,6 +60,8 @@ export interface CallOptions extends RequestOptions {
   onprogress?: (progress: Progress) => void;
   /** Present when the AI client can hear progress: a provider that waits for a person calls it meanwhile. */
   onwaiting?: (waiting: { waitedMs: number; leftMs: number }) => void;
+  /** The way back to the calling AI client, for the provider's requests and log lines during the call. */
+  channel?: AiChannel;
 }
 
 export interface Provider {
@@ -78,6 +82,9 @@ export interface Provider {
   readonly remoteAddress?: string;
   /** Its `serverInfo`, where it sent one. */
   readonly serverInfo?: { name: string; version: string };
+
+  /** Its recent log lines (`notifications/message`), oldest first, where it sends any. */
+  readonly logs?: readonly ProviderLogLine[];
 
   /** The current lists, under the provider's own names and URIs. */
   readonly tools: readonly Tool[];

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import type { Server, ServerContext } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import type { AiChannel } from '../calls/ai-channel.js';
+
+/** The AI client's answer passes through as it came: no schema may strip or reshape it. */
+const Passthrough = z.looseObject({});
+/** A person may take long to answer an elicitation: as long as the SDK gives one round (10 min). */
+const ANSWER_TIMEOUT_MS = 600_000;
+
+/**
+ * The way back to a 2025 AI client (a `/mcp` session or a `/sse` one) during one of its calls:
+ * the provider's requests go to it as server→client requests related to the call (on the
+ * call's own response stream), its log lines as notifications related to the call.
+ */
+export function sessionChannel(server: Server, ctx: ServerContext, caller: string): AiChannel {
+  return {
+    caller,
+    origin: `session:${ctx.sessionId ?? randomUUID()}`,
+    capabilities: server.getClientCapabilities() as Record<string, unknown> | undefined,
+    ask: (method, params, signal) =>
+      ctx.mcpReq.send({ method, params }, Passthrough, { signal, timeout: ANSWER_TIMEOUT_MS, resetTimeoutOnProgress: true }) as Promise<Record<string, unknown>>,
+    log: (params) => void ctx.mcpReq.notify({ method: 'notifications/message', params } as never).catch(() => undefined),
+  };
+}
