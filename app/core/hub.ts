@@ -451,14 +451,17 @@ export class Hub {
 
   /** Applies a changed config.json; a broken file is reported and the running config kept. */
   async reloadConfig(): Promise<void> {
-    let config: Config;
-    try {
-      config = (await loadConfig(this.configPath)).config;
-    } catch (error) {
-      this.log.error(`${describeError(error)} The hub keeps its previous settings.`);
-      return;
-    }
-    this.applyConfig(config);
+    const config = await this.configStore.exclusive(async () => {
+      try {
+        const loaded = (await loadConfig(this.configPath)).config;
+        this.applyConfig(loaded);
+        return loaded;
+      } catch (error) {
+        this.log.error(`${describeError(error)} The hub keeps its previous settings.`);
+        return undefined;
+      }
+    });
+    if (!config) return;
     for (const provider of this.catalog.allProviders()) {
       if (provider instanceof ProviderConnection && !this.tokens.stillValid(provider.identity, provider.name)) {
         this.log.info('provider token revoked; disconnecting', { provider: provider.name });
