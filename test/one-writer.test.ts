@@ -92,6 +92,17 @@ describe('one writer of the hub state: CLI and panel at the same moment', () => 
     const again = await cli(hub.dataDir, ['token', 'revoke', '--client', 'ai:laptop']);
     assert.equal(again.stderr, 'ai:laptop was already revoked.\n');
   });
+
+  it('`inlet token allow` lets a revoked client in again at once, keeping the other revocation', async () => {
+    const allowed = await cli(hub.dataDir, ['token', 'allow', '--client', 'ai:laptop']);
+    assert.equal(allowed.status, 0, allowed.stderr);
+    assert.match(allowed.stderr, /^Allowed ai:laptop again: its tokens work again\.\nApplied by the running hub/);
+    assert.deepEqual((await readConfig(hub.dataDir)).tokens?.revoked, ['ai:tablet']);
+    const token = await hub.mint('ai:laptop');
+    const status = await fetch(hub.urls.mcp, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body: '{}' });
+    assert.notEqual(status.status, 401, 'the running hub takes the token again');
+    assert.equal((await cli(hub.dataDir, ['token', 'allow', '--client', 'ai:laptop'])).stderr, 'ai:laptop was not revoked.\n');
+  });
 });
 
 describe('the same commands with no hub running', () => {
@@ -130,6 +141,13 @@ describe('the same commands with no hub running', () => {
     } finally {
       await hub.stop();
     }
+  });
+
+  it('`inlet token allow` edits config.json itself too, and says so', async () => {
+    const allowed = await cli(dataDir, ['token', 'allow', '--client', 'ai:old-laptop']);
+    assert.equal(allowed.status, 0, allowed.stderr);
+    assert.match(allowed.stderr, /^Allowed ai:old-laptop again: its tokens work again\.\nNo hub is running: wrote .*config\.json directly/);
+    assert.deepEqual((await readConfig(dataDir)).tokens?.revoked, []);
   });
 
   it('`inlet approvals approve` says plainly that no hub runs (calls wait only inside a hub)', async () => {

@@ -174,6 +174,15 @@ export interface RevokeAnswer {
   revoked: string[];
 }
 
+/** `POST /api/tokens/allow`: the client's tokens work again. */
+export interface AllowAnswer {
+  ok: true;
+  /** The client was not revoked before this request (nothing changed). */
+  already: boolean;
+  /** Every client id still revoked. */
+  revoked: string[];
+}
+
 export interface RotateAnswer {
   ok: true;
   message: string;

@@ -25,7 +25,7 @@ export const CONTROL_ERROR = {
   FORBIDDEN: 'FORBIDDEN',
   /** The client id is malformed (docs/config.md, Tokens). */
   CLIENT_ID_INVALID: 'CLIENT_ID_INVALID',
-  /** The client was revoked; the panel or `inlet token` can allow it again. */
+  /** The client was revoked; `inlet token allow` lets it in again. */
   REVOKED: 'REVOKED',
   /** The hub failed to mint a token. */
   INTERNAL: 'INTERNAL',

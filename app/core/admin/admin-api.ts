@@ -13,7 +13,7 @@ import { ApprovalSettingsSchema, RuleSchema } from '../calls/policy.js';
 import type { HubStatus } from './status.js';
 import { assertClientId, bearerToken, type TokenService } from '../security/tokens.js';
 import type { Activity } from '../calls/tool-router.js';
-import type { DecisionAnswer, DecisionRequest, LoginCodeAnswer, PanelState, RevokeAnswer, RotateAnswer, TokenCreated } from '../../shared/admin-types.js';
+import type { AllowAnswer, DecisionAnswer, DecisionRequest, LoginCodeAnswer, PanelState, RevokeAnswer, RotateAnswer, TokenCreated } from '../../shared/admin-types.js';
 import { inletShellLine, type InletCommand } from '../base/version.js';
 import { companionExtensionDir, installLayout } from '../base/install-layout.js';
 import type { FailureThrottle } from '../security/failure-throttle.js';
@@ -229,16 +229,12 @@ export class AdminApi {
       if (this.backend.tokens().isRevoked(client)) return sendJson(res, 409, { error: `${client} was revoked; pick another name.` });
       return sendJson(res, 200, { client, token: this.backend.tokens().mint(client) } satisfies TokenCreated);
     }
-    if (method === 'POST' && path === '/api/tokens/revoke') {
+    const revocation = /^\/api\/tokens\/(revoke|allow)$/.exec(path);
+    if (method === 'POST' && revocation) {
       const { client } = z.strictObject({ client: z.string() }).parse(await body());
       assertClientId(client);
-      // One atomic edit, so two revocations at once (the panel, `inlet token revoke`) both hold.
-      let already = false;
-      const config = await this.backend.configStore.update((raw, current) => {
-        already = current.tokens.revoked.includes(client);
-        return already ? raw : { ...raw, tokens: { ...(raw.tokens as object), revoked: [...current.tokens.revoked, client] } };
-      });
-      return sendJson(res, 200, { ok: true, already, revoked: config.tokens.revoked } satisfies RevokeAnswer);
+      const answer = await this.setRevoked(client, revocation[1] === 'revoke');
+      return sendJson(res, 200, answer satisfies RevokeAnswer | AllowAnswer);
     }
     if (method === 'POST' && path === '/api/secret/rotate') {
       z.strictObject({ confirm: z.literal('rotate') }).parse(await body());
@@ -248,6 +244,22 @@ export class AdminApi {
     if (method === 'POST' && path === '/api/login-code') return sendJson(res, 200, { url: this.loginUrl() } satisfies LoginCodeAnswer);
     if (method === 'GET' && path === '/api/audit/verify') return sendJson(res, 200, this.backend.verifyAudit());
     sendJson(res, 404, { error: `No such API: ${method} ${path}.` });
+  }
+
+  /**
+   * Adds the client to `tokens.revoked` or takes it out, in one atomic edit, so two changes at
+   * once (the panel, `inlet token`) both hold; the hub applies it at once (a revoked provider is
+   * disconnected). `already` says the client was in that state before.
+   */
+  private async setRevoked(client: string, revoked: boolean): Promise<{ ok: true; already: boolean; revoked: string[] }> {
+    let already = false;
+    const config = await this.backend.configStore.update((raw, current) => {
+      const list = current.tokens.revoked;
+      already = list.includes(client) === revoked;
+      if (already) return raw;
+      return { ...raw, tokens: { ...(raw.tokens as object), revoked: revoked ? [...list, client] : list.filter((id) => id !== client) } };
+    });
+    return { ok: true, already, revoked: config.tokens.revoked };
   }
 
   /** Everything the panel shows, in one object. */

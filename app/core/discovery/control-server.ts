@@ -108,7 +108,7 @@ export class ControlServer {
       return { ok: false, code: CONTROL_ERROR.INTERNAL, message: 'The hub could not issue a token.' };
     }
     if (this.options.isRevoked?.(clientId)) {
-      return { ok: false, code: CONTROL_ERROR.REVOKED, message: `The client ${clientId} has been revoked; allow it again with the inlet command or the panel.` };
+      return { ok: false, code: CONTROL_ERROR.REVOKED, message: `The client ${clientId} has been revoked; allow it again with \`inlet token allow --client ${clientId}\`.` };
     }
     this.options.log.info('control token issued', { client: clientId });
     return { ok: true, token, clientId, urls: this.options.urls() };
