@@ -1,4 +1,4 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, LOG_LEVEL_META_KEY, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -86,7 +86,8 @@ export async function answeringClient(hub: RunningHub, kind: 'v1' | 'v2', name: 
     protocol: client.getNegotiatedProtocolVersion(),
     asked,
     logs,
-    call: async (tool, args = {}, options) => (await client.callTool({ name: tool, arguments: args }, options)) as never,
+    // A 2026-07-28 client hears log lines only at a level it names in the request's envelope.
+    call: async (tool, args = {}, options) => (await client.callTool({ name: tool, arguments: args, _meta: { [LOG_LEVEL_META_KEY]: 'debug' } }, options)) as never,
     close: () => client.close(),
   };
 }

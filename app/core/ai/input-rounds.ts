@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CLIENT_CAPABILITIES_META_KEY, type CallToolResult, type InputRequiredResult, type Progress, type ServerContext } from '@modelcontextprotocol/server';
 import { RPC, RpcError } from '../base/rpc-error.js';
-import type { AiChannel, RelayedMethod } from '../calls/ai-channel.js';
+import { logArguments, type AiChannel, type RelayedMethod } from '../calls/ai-channel.js';
 import type { Waiting } from '../calls/keep-alive.js';
 import { ProgressRelay } from './progress-relay.js';
 
@@ -90,7 +90,7 @@ export class InputRounds {
       progressToken === undefined
         ? undefined
         : new ProgressRelay((progress) => ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }));
-    call.round = { relay, log: (params) => void ctx.mcpReq.notify({ method: 'notifications/message', params } as never).catch(() => undefined) };
+    call.round = { relay, log: (params) => void ctx.mcpReq.log(...logArguments(params)).catch(() => undefined) };
     if (call.expiry) clearTimeout(call.expiry);
     const cancel = () => call.controller.abort('cancelled by the AI client');
     ctx.mcpReq.signal.addEventListener('abort', cancel, { once: true });
@@ -145,6 +145,7 @@ export class InputRounds {
       throw new RpcError(RPC.INVALID_PARAMS, 'Unknown or expired requestState: the call it named has ended, or was never made by this client.');
     }
     if (call.tool !== tool) throw new RpcError(RPC.INVALID_PARAMS, `This requestState belongs to a call of ${call.tool}, not ${tool}.`);
+    if (call.round) throw new RpcError(RPC.INVALID_REQUEST, 'Another request is resuming this call already.');
     for (const [key, ask] of [...call.asks]) {
       const response = responses?.[key];
       if (response === undefined || response === null || typeof response !== 'object') continue;

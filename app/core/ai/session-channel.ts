@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server, ServerContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import type { AiChannel } from '../calls/ai-channel.js';
+import { logArguments, type AiChannel } from '../calls/ai-channel.js';
 
 /** The AI client's answer passes through as it came: no schema may strip or reshape it. */
 const Passthrough = z.looseObject({});
@@ -20,6 +20,7 @@ export function sessionChannel(server: Server, ctx: ServerContext, caller: strin
     capabilities: server.getClientCapabilities() as Record<string, unknown> | undefined,
     ask: (method, params, signal) =>
       ctx.mcpReq.send({ method, params }, Passthrough, { signal, timeout: ANSWER_TIMEOUT_MS, resetTimeoutOnProgress: true }) as Promise<Record<string, unknown>>,
-    log: (params) => void ctx.mcpReq.notify({ method: 'notifications/message', params } as never).catch(() => undefined),
+    // The SDK applies the client's log level (logging/setLevel on 2025, the envelope's on 2026).
+    log: (params) => void ctx.mcpReq.log(...logArguments(params)).catch(() => undefined),
   };
 }

@@ -1,3 +1,5 @@
+import type { LoggingLevel } from '@modelcontextprotocol/server';
+
 /**
  * The way back from a provider to the AI client that made one tool call: what a provider may
  * ask of that client during the call (a sampling, an elicitation, its roots) and the log lines
@@ -34,6 +36,11 @@ export interface AiChannel {
   ask(method: RelayedMethod, params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>>;
   /** A provider's `notifications/message` params, forwarded as they came. */
   log(params: Record<string, unknown>): void;
+}
+
+/** A provider's `notifications/message` params, as the SDK's `ctx.mcpReq.log` takes them. */
+export function logArguments(params: Record<string, unknown>): [level: LoggingLevel, data: unknown, logger: string | undefined] {
+  return [params.level as LoggingLevel, params.data, typeof params.logger === 'string' ? params.logger : undefined];
 }
 
 /** Whether the AI client declared the capability a relayed request needs. */

@@ -507,7 +507,9 @@ export class ProviderConnection implements Provider {
     for (const capability of Object.values(RELAYED_REQUESTS)) {
       if (channel.capabilities?.[capability]) declared[capability] = RELAYED_CAPABILITIES[capability];
     }
-    return { [CLIENT_CAPABILITIES_META_KEY]: declared };
+    // The hub hears a 2026 provider's log lines from `info` up (for the panel); each AI client
+    // then gets those at or above its own level.
+    return { [CLIENT_CAPABILITIES_META_KEY]: declared, [LOG_LEVEL_META_KEY]: 'info' };
   }
 
   /** Closes the socket with a code and a reason the provider can read. Idempotent. */
