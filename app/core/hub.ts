@@ -14,6 +14,7 @@ import { CONFIG_FILE, findRunningHub, removeHubFile, writeHubFile, type HubFile 
 import { createLogger, type Logger } from './base/log.js';
 import { McpEndpoint } from './ai/mcp-endpoint.js';
 import { SseEndpoint } from './ai/sse-endpoint.js';
+import { Registrants } from './remote/registrants.js';
 import { ProviderConnection } from './providers/provider-connection.js';
 import { ProviderListener } from './providers/provider-listener.js';
 import { ProtocolVerdicts } from './providers/protocol-verdicts.js';
@@ -79,6 +80,8 @@ export class Hub {
   router!: ToolRouter;
   private endpoint!: McpEndpoint;
   private sse!: SseEndpoint;
+  /** Tools MCP-Link clients registered over /sse (docs/mcp-link.md). */
+  private registrants!: Registrants;
   private listener!: ProviderListener;
   /** Which provider names speak 2025 only, so their reconnects skip the server/discover probe. */
   private readonly verdicts = new ProtocolVerdicts();
@@ -187,10 +190,16 @@ export class Hub {
       fastPath: process.env.INLET_MCP_FAST_PATH !== 'off',
       onClientsChanged: () => this.changed(),
     });
+    this.registrants = new Registrants({
+      registry: this.registry,
+      log: this.log.child('remote'),
+      onGone: (name) => this.queue.failProvider(name),
+    });
     this.sse = new SseEndpoint({
       tokens: this.tokens,
       throttle: this.throttle,
       registry: this.registry,
+      registrants: this.registrants,
       createServer: this.endpoint.createServer,
       log: this.log.child('sse'),
       maxBodyBytes: settings.max_frame_bytes,
@@ -263,6 +272,7 @@ export class Hub {
       if (this.reloadTimer) clearTimeout(this.reloadTimer);
       this.queue.closeAll();
       for (const provider of this.registry.allProviders()) provider.close(CLOSE.GOING_AWAY, 'the hub is shutting down');
+      this.registrants?.closeAll();
       // Let the tool errors of failed calls reach their AI clients before the sessions close.
       await new Promise((resolve) => setTimeout(resolve, 50));
       await Promise.all([this.endpoint?.stop(), this.sse?.closeAll()]);

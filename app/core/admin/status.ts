@@ -21,7 +21,7 @@ export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?:
         since: new Date(p.connectedAt).toISOString(),
         server: p.serverInfo ? `${p.serverInfo.name} ${p.serverInfo.version}` : undefined,
         protocol: p.protocol,
-        tools: [...hub.registry.exposedNamesOf(p.name)],
+        tools: [...hub.registry.exposedNamesOf(p)],
         calls: p.stats.calls,
         errors: p.stats.errors,
         inFlight: p.stats.inFlight,

@@ -17,6 +17,8 @@ export class SseServerTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: Transport['onmessage'];
+  /** Lets the owner amend an outgoing message (the `/sse` surface adds `remote` to tools/list). */
+  beforeSend?: (message: JSONRPCMessage) => JSONRPCMessage;
   private keepAlive: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -25,6 +27,15 @@ export class SseServerTransport implements Transport {
     private readonly endpointPath: string,
     private readonly authInfo: AuthInfo,
   ) {}
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Who the session's later messages come from (an add-in's name is learned when it registers). */
+  setCaller(clientId: string): void {
+    this.authInfo.clientId = clientId;
+  }
 
   async start(): Promise<void> {
     this.res.writeHead(200, {
@@ -41,7 +52,17 @@ export class SseServerTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) throw new Error('the SSE stream is closed');
+    this.write(this.beforeSend ? this.beforeSend(message) : message);
+  }
+
+  /**
+   * Writes any JSON object as one `data:` line, including what is not JSON-RPC (MCP-Link's
+   * `reverse` push). JSON.stringify never emits a raw newline, so one line holds one message.
+   */
+  write(message: object): boolean {
+    if (this.closed) return false;
     this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    return true;
   }
 
   /** A message POSTed to this session's endpoint. */

@@ -1,11 +1,11 @@
 import type { Tool } from '@modelcontextprotocol/server';
 import type { Logger } from '../base/log.js';
-import type { ProviderConnection } from '../providers/provider-connection.js';
+import { providerKey, type CatalogProvider } from './provider.js';
 import { exposedToolName } from './tool-names.js';
 
 export interface RegisteredTool {
   exposed: string;
-  provider: ProviderConnection;
+  provider: CatalogProvider;
   /** The tool's own name at its provider. */
   toolName: string;
   /** The definition AI clients see: the provider's, with the exposed name. */
@@ -17,7 +17,8 @@ export interface RegisteredTool {
  * tool list is cached and rebuilt only when something changed, so `tools/list` is a lookup.
  */
 export class ToolRegistry {
-  private readonly providers = new Map<string, ProviderConnection>();
+  /** By providerKey(): socket providers by name, registrants as `registrant:NAME`. */
+  private readonly providers = new Map<string, CatalogProvider>();
   private readonly tools = new Map<string, RegisteredTool>();
   private readonly byProvider = new Map<string, string[]>();
   private cachedList: Tool[] | null = null;
@@ -36,30 +37,34 @@ export class ToolRegistry {
   }
 
   /** Makes `connection` the live one for its name; returns the connection it replaces, if any. */
-  attach(connection: ProviderConnection): ProviderConnection | undefined {
-    const previous = this.providers.get(connection.name);
-    if (previous) this.dropTools(connection.name);
-    this.providers.set(connection.name, connection);
+  attach<P extends CatalogProvider>(connection: P): CatalogProvider | undefined {
+    const key = providerKey(connection);
+    const previous = this.providers.get(key);
+    if (previous) this.dropTools(key);
+    this.providers.set(key, connection);
     if (previous) this.changed();
     return previous;
   }
 
   /** Removes a connection if it is still the live one for its name (a replaced one is not). */
-  detach(connection: ProviderConnection): boolean {
-    if (this.providers.get(connection.name) !== connection) return false;
-    this.providers.delete(connection.name);
-    this.dropTools(connection.name);
+  detach(connection: CatalogProvider): boolean {
+    const key = providerKey(connection);
+    if (this.providers.get(key) !== connection) return false;
+    this.providers.delete(key);
+    this.dropTools(key);
     this.changed();
     return true;
   }
 
   /** Takes the connection's current tool list. */
-  updateTools(connection: ProviderConnection): void {
-    if (this.providers.get(connection.name) !== connection) return;
-    this.dropTools(connection.name);
+  updateTools(connection: CatalogProvider): void {
+    const key = providerKey(connection);
+    if (this.providers.get(key) !== connection) return;
+    this.dropTools(key);
     const names: string[] = [];
     for (const tool of connection.tools) {
-      const exposed = exposedToolName(connection.name, tool.name);
+      // A registrant's tool keeps its bare name (the registrants chose a free one).
+      const exposed = connection.kind === 'registrant' ? tool.name : exposedToolName(connection.name, tool.name);
       const clash = this.tools.get(exposed);
       if (this.builtins.some((b) => b.name === exposed)) {
         this.log.error('tool name taken by a built-in tool; tool left out', { exposed, provider: connection.name, tool: tool.name });
@@ -78,7 +83,7 @@ export class ToolRegistry {
       this.tools.set(exposed, { exposed, provider: connection, toolName: tool.name, definition: { ...tool, name: exposed } as Tool });
       names.push(exposed);
     }
-    this.byProvider.set(connection.name, names);
+    this.byProvider.set(key, names);
     this.changed();
   }
 
@@ -86,16 +91,22 @@ export class ToolRegistry {
     return this.tools.get(exposed);
   }
 
-  provider(name: string): ProviderConnection | undefined {
+  /** The socket provider connected under `name`. */
+  provider(name: string): CatalogProvider | undefined {
     return this.providers.get(name);
   }
 
-  allProviders(): ProviderConnection[] {
+  allProviders(): CatalogProvider[] {
     return [...this.providers.values()];
   }
 
-  exposedNamesOf(name: string): readonly string[] {
-    return this.byProvider.get(name) ?? [];
+  exposedNamesOf(provider: Pick<CatalogProvider, 'kind' | 'name'>): readonly string[] {
+    return this.byProvider.get(providerKey(provider)) ?? [];
+  }
+
+  /** Whether AI clients already see a tool (or a built-in) called `name`. */
+  isTaken(name: string): boolean {
+    return this.tools.has(name) || this.builtins.some((b) => b.name === name);
   }
 
   /** The tool list AI clients see (cached until the next change). */

@@ -77,6 +77,7 @@ const LEFT_OUT_LOGGED = 5;
  * reason) rejects every call in flight at once with a tool error that says what happened.
  */
 export class ProviderConnection {
+  readonly kind = 'socket' as const;
   readonly name: string;
   readonly identity: TokenIdentity;
   readonly remoteAddress: string;
