@@ -212,7 +212,7 @@ export class Hub {
       maxFrameBytes: settings.max_frame_bytes,
       guard: this.guard,
       throttle: this.throttle,
-      holder: (name) => this.registry.provider(name)?.identity.clientId,
+      holder: (name) => this.registry.provider(name)?.owner,
       log: this.log.child('providers'),
       onConnection: (socket, name, identity, req) => this.acceptProvider(socket, name, identity, req),
     });
@@ -386,8 +386,8 @@ export class Hub {
     // The listener checked the holder before the upgrade; a connection that won a race with
     // another client for the same name is turned away here rather than replacing it.
     const holder = this.registry.provider(name);
-    if (holder && holder.identity.clientId !== identity.clientId) {
-      log.warn('provider refused: the name is held by another client', { provider: name, client: identity.clientId, holder: holder.identity.clientId });
+    if (holder && holder.owner !== identity.clientId) {
+      log.warn('provider refused: the name is held by another client', { provider: name, client: identity.clientId, holder: holder.owner });
       socket.close(CLOSE.POLICY, `provider "${name}" is connected under another identity`);
       return;
     }
@@ -449,7 +449,7 @@ export class Hub {
     }
     this.applyConfig(config);
     for (const provider of this.registry.allProviders()) {
-      if (!this.tokens.stillValid(provider.identity, provider.name)) {
+      if (provider instanceof ProviderConnection && !this.tokens.stillValid(provider.identity, provider.name)) {
         this.log.info('provider token revoked; disconnecting', { provider: provider.name });
         provider.close(CLOSE.REVOKED, 'token revoked');
       }

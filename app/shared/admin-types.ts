@@ -29,6 +29,8 @@ export interface ApprovalSettings {
 export interface ProviderStatus {
   name: string;
   client: string;
+  /** `socket` (dialled /ws) or `registrant` (an MCP-Link tool registered over /sse, docs/mcp-link.md). */
+  kind?: string;
   state: string;
   remote: string;
   /** ISO time of the connection. */

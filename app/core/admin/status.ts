@@ -15,9 +15,10 @@ export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?:
       .allProviders()
       .map((p) => ({
         name: p.name,
-        client: p.identity.clientId,
+        client: p.owner,
+        kind: p.kind,
         state: p.state,
-        remote: p.remoteAddress,
+        remote: p.remoteAddress ?? '',
         since: new Date(p.connectedAt).toISOString(),
         server: p.serverInfo ? `${p.serverInfo.name} ${p.serverInfo.version}` : undefined,
         protocol: p.protocol,

@@ -1,15 +1,23 @@
 import type { Tool } from '@modelcontextprotocol/server';
 import type { Logger } from '../base/log.js';
-import { providerKey, type CatalogProvider } from './provider.js';
+import type { Provider } from '../providers/provider.js';
 import { exposedToolName } from './tool-names.js';
 
 export interface RegisteredTool {
   exposed: string;
-  provider: CatalogProvider;
+  provider: Provider;
   /** The tool's own name at its provider. */
   toolName: string;
   /** The definition AI clients see: the provider's, with the exposed name. */
   definition: Tool;
+}
+
+/**
+ * The registry's key for a provider: socket providers by name, others as `KIND:NAME`, so a
+ * registrant `browser` and the companion extension's provider `browser` never replace each other.
+ */
+export function providerKey(provider: Pick<Provider, 'kind' | 'name'>): string {
+  return provider.kind === 'socket' ? provider.name : `${provider.kind}:${provider.name}`;
 }
 
 /**
@@ -18,7 +26,7 @@ export interface RegisteredTool {
  */
 export class ToolRegistry {
   /** By providerKey(): socket providers by name, registrants as `registrant:NAME`. */
-  private readonly providers = new Map<string, CatalogProvider>();
+  private readonly providers = new Map<string, Provider>();
   private readonly tools = new Map<string, RegisteredTool>();
   private readonly byProvider = new Map<string, string[]>();
   private cachedList: Tool[] | null = null;
@@ -37,7 +45,7 @@ export class ToolRegistry {
   }
 
   /** Makes `connection` the live one for its name; returns the connection it replaces, if any. */
-  attach<P extends CatalogProvider>(connection: P): CatalogProvider | undefined {
+  attach<P extends Provider>(connection: P): Provider | undefined {
     const key = providerKey(connection);
     const previous = this.providers.get(key);
     if (previous) this.dropTools(key);
@@ -47,7 +55,7 @@ export class ToolRegistry {
   }
 
   /** Removes a connection if it is still the live one for its name (a replaced one is not). */
-  detach(connection: CatalogProvider): boolean {
+  detach(connection: Provider): boolean {
     const key = providerKey(connection);
     if (this.providers.get(key) !== connection) return false;
     this.providers.delete(key);
@@ -57,7 +65,7 @@ export class ToolRegistry {
   }
 
   /** Takes the connection's current tool list. */
-  updateTools(connection: CatalogProvider): void {
+  updateTools(connection: Provider): void {
     const key = providerKey(connection);
     if (this.providers.get(key) !== connection) return;
     this.dropTools(key);
@@ -92,15 +100,15 @@ export class ToolRegistry {
   }
 
   /** The socket provider connected under `name`. */
-  provider(name: string): CatalogProvider | undefined {
+  provider(name: string): Provider | undefined {
     return this.providers.get(name);
   }
 
-  allProviders(): CatalogProvider[] {
+  allProviders(): Provider[] {
     return [...this.providers.values()];
   }
 
-  exposedNamesOf(provider: Pick<CatalogProvider, 'kind' | 'name'>): readonly string[] {
+  exposedNamesOf(provider: Pick<Provider, 'kind' | 'name'>): readonly string[] {
     return this.byProvider.get(providerKey(provider)) ?? [];
   }
 

@@ -7,7 +7,15 @@ import {
   SdkError,
   SdkErrorCode,
   type CallToolResult,
+  type CompleteRequestParams,
+  type CompleteResult,
+  type GetPromptResult,
   type Progress,
+  type Prompt,
+  type ReadResourceResult,
+  type Resource,
+  type ResourceTemplateType,
+  type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/client';
 import { WebSocket } from 'ws';
@@ -15,13 +23,16 @@ import { z } from 'zod';
 import { describeError, isHubError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { NO_VALIDATION } from '../base/no-validation.js';
-import { asRpcError } from '../base/rpc-error.js';
+import { asRpcError, RPC, RpcError } from '../base/rpc-error.js';
 import type { ProviderLimits } from '../config/config.js';
 import type { TokenIdentity } from '../security/tokens.js';
 import type { ProtocolVerdicts } from './protocol-verdicts.js';
 import { describeIssue, fetchToolList } from './tool-list.js';
 import { CLOSE, WebSocketTransport } from './ws-transport.js';
 import { VERSION } from '../base/version.js';
+import { toolError, type CallOptions, type Provider, type ProviderEvent, type ProviderState, type ProviderStats, type RequestOptions } from './provider.js';
+
+export { toolError, type CallOptions, type ProviderState, type ProviderStats } from './provider.js';
 
 /** Results pass through as the provider sent them: no schema may strip or reshape content. */
 const PassthroughResultSchema = z.looseObject({});
@@ -34,23 +45,6 @@ const ENVELOPE_KEYS = new Set([PROTOCOL_VERSION_META_KEY, CLIENT_INFO_META_KEY, 
 
 /** The longest wait for an answer to `server/discover` before asking `initialize` instead. */
 const MAX_PROBE_MS = 5_000;
-
-export type ProviderState = 'initializing' | 'ready' | 'closed';
-
-export interface ProviderStats {
-  calls: number;
-  errors: number;
-  inFlight: number;
-  totalMs: number;
-}
-
-export interface CallOptions {
-  signal?: AbortSignal;
-  onprogress?: (progress: Progress) => void;
-  timeoutMs: number;
-  /** `_meta` from the AI client's request, without its progressToken (the SDK sets its own). */
-  meta?: Record<string, unknown>;
-}
 
 export interface ProviderConnectionOptions {
   name: string;
@@ -76,7 +70,7 @@ const LEFT_OUT_LOGGED = 5;
  * where the provider answers that with an error or not at all (2025). Closing it (for any
  * reason) rejects every call in flight at once with a tool error that says what happened.
  */
-export class ProviderConnection {
+export class ProviderConnection implements Provider {
   readonly kind = 'socket' as const;
   readonly name: string;
   readonly identity: TokenIdentity;
@@ -85,6 +79,9 @@ export class ProviderConnection {
   readonly stats: ProviderStats = { calls: 0, errors: 0, inFlight: 0, totalMs: 0 };
   state: ProviderState = 'initializing';
   tools: Tool[] = [];
+  resources: Resource[] = [];
+  resourceTemplates: ResourceTemplateType[] = [];
+  prompts: Prompt[] = [];
   serverInfo: { name: string; version: string } | undefined;
   /** The MCP revision spoken on this connection (`2026-07-28`, `2025-11-25`, …), once negotiated. */
   protocol: string | undefined;
@@ -108,6 +105,7 @@ export class ProviderConnection {
   private relistTimer: NodeJS.Timeout | undefined;
   /** Set once this side has refused the provider (warned and closed with 1008). */
   private refused = false;
+  private readonly listeners = new Set<(event: ProviderEvent) => void>();
   private readonly progress = new Map<string, (progress: Progress) => void>();
   private nextProgressToken = 1;
 
@@ -394,6 +392,66 @@ export class ProviderConnection {
     }
   }
 
+  get owner(): string {
+    return this.identity.clientId;
+  }
+
+  /** What the provider declared in its handshake (empty until then). */
+  get capabilities(): ServerCapabilities {
+    return this.client.getServerCapabilities() ?? {};
+  }
+
+  readResource(uri: string, options: RequestOptions): Promise<ReadResourceResult> {
+    return this.request('resources/read', { uri }, options) as Promise<ReadResourceResult>;
+  }
+
+  getPrompt(name: string, args: Record<string, string> | undefined, options: RequestOptions): Promise<GetPromptResult> {
+    return this.request('prompts/get', args === undefined ? { name } : { name, arguments: args }, options) as Promise<GetPromptResult>;
+  }
+
+  complete(params: CompleteRequestParams, options: RequestOptions): Promise<CompleteResult> {
+    return this.request('completion/complete', { ...params }, options) as Promise<CompleteResult>;
+  }
+
+  async subscribeResource(_uri: string): Promise<void> {
+    throw new Error('not yet');
+  }
+
+  async unsubscribeResource(_uri: string): Promise<void> {
+    throw new Error('not yet');
+  }
+
+  onEvent(listener: (event: ProviderEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: ProviderEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /**
+   * One request other than a tool call, made for an AI client: its cancellation and `_meta` pass
+   * through, `timeoutMs` bounds it, and a lost connection or timeout becomes a HubError naming
+   * the provider. The provider's JSON-RPC errors are thrown as RpcError (the AI client gets them).
+   */
+  private async request(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
+    const meta = forwardedMeta(options.meta);
+    if (meta) params._meta = meta;
+    try {
+      return await this.client.request({ method, params } as never, PassthroughResultSchema, { signal: options.signal, timeout: options.timeoutMs });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
+        throw new RpcError(RPC.INTERNAL_ERROR, `Provider "${this.name}" did not answer ${method} within ${formatSeconds(options.timeoutMs)}.`);
+      }
+      if (this.state === 'closed' || isConnectionLost(error)) {
+        throw new RpcError(RPC.INTERNAL_ERROR, `Provider "${this.name}" disconnected during ${method} (${this.closeReason || 'connection closed'}).`);
+      }
+      throw asRpcError(error) ?? new RpcError(RPC.INTERNAL_ERROR, `Provider "${this.name}" returned an unusable answer to ${method}: ${describeError(error).replace(/\.$/, '')}.`);
+    }
+  }
+
   /** Closes the socket with a code and a reason the provider can read. Idempotent. */
   close(code: number, reason: string): void {
     if (!this.closeReason) this.closeReason = reason;
@@ -434,15 +492,12 @@ export class ProviderConnection {
     // Rejects every call in flight with ConnectionClosed (the SDK's _onclose), at once.
     void this.client.close().catch(() => undefined);
     this.onClosed?.(this.closeReason);
+    this.emit({ type: 'closed', reason: this.closeReason });
   }
 
   get reason(): string {
     return this.closeReason;
   }
-}
-
-export function toolError(text: string): CallToolResult {
-  return { content: [{ type: 'text', text }], isError: true };
 }
 
 /** The SDK's ways of saying the connection is gone (closed, never there, or a send that failed). */

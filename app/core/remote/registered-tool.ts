@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
+import type { CallToolResult, GetPromptResult, CompleteResult, ReadResourceResult, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
 import type { Logger } from '../base/log.js';
-import { RpcError } from '../base/rpc-error.js';
-import type { CatalogProvider, ProviderCallOptions } from '../catalog/provider.js';
+import { RPC, RpcError } from '../base/rpc-error.js';
+import type { CallOptions, Provider, ProviderEvent } from '../providers/provider.js';
 import type { TokenIdentity } from '../security/tokens.js';
 import type { RegisterRequest } from './remote-tool.js';
 import { textResult } from './remote-tool.js';
@@ -34,13 +34,19 @@ interface PendingCall {
  * own stream as MCP-Link's `reverse` message and ends when the registrant POSTs `tools/reply`
  * with the call's id, when the reply deadline passes, or when the registrant goes away.
  */
-export class RegisteredTool implements CatalogProvider {
+export class RegisteredTool implements Provider {
   readonly kind = 'registrant' as const;
   readonly connectedAt = Date.now();
   readonly registeredAt = new Date().toISOString();
   readonly stats = { calls: 0, errors: 0, inFlight: 0, totalMs: 0 };
   state: 'ready' | 'closed' = 'ready';
   readonly tools: readonly Tool[];
+  readonly resources = [] as const;
+  readonly resourceTemplates = [] as const;
+  readonly prompts = [] as const;
+  readonly capabilities: ServerCapabilities = { tools: {} };
+  readonly protocol = 'mcp-link';
+  private readonly listeners = new Set<(event: ProviderEvent) => void>();
   /** Set by the owner: the tool is gone (unregistered, replaced or its session ended). */
   onClosed?: (reason: string) => void;
   private readonly pending = new Map<string, PendingCall>();
@@ -63,6 +69,10 @@ export class RegisteredTool implements CatalogProvider {
     return this.session.identity;
   }
 
+  get owner(): string {
+    return this.session.identity.clientId;
+  }
+
   get remoteAddress(): string {
     return this.session.remoteAddress;
   }
@@ -72,7 +82,7 @@ export class RegisteredTool implements CatalogProvider {
     return this.request.tool_name;
   }
 
-  async callTool(_tool: string, args: Record<string, unknown> | undefined, options: ProviderCallOptions): Promise<CallToolResult> {
+  async callTool(_tool: string, args: Record<string, unknown> | undefined, options: CallOptions): Promise<CallToolResult> {
     if (this.state === 'closed' || !this.session.alive()) {
       return textResult(`Remote tool ${this.name} is not reachable: its registrant connection is gone`, true);
     }
@@ -131,7 +141,32 @@ export class RegisteredTool implements CatalogProvider {
     }
     this.log.info('registered tool removed', { tool: this.name, reason });
     this.onClosed?.(reason);
+    for (const listener of this.listeners) listener({ type: 'closed', reason });
   }
+
+  onEvent(listener: (event: ProviderEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // A registrant offers one tool and nothing else (MCP-Link has no resources or prompts).
+  readResource(): Promise<ReadResourceResult> {
+    return Promise.reject(new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.name} offers no resources.`));
+  }
+
+  getPrompt(): Promise<GetPromptResult> {
+    return Promise.reject(new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.name} offers no prompts.`));
+  }
+
+  complete(): Promise<CompleteResult> {
+    return Promise.reject(new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.name} offers no completions.`));
+  }
+
+  async subscribeResource(): Promise<void> {
+    throw new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.name} offers no resources.`);
+  }
+
+  async unsubscribeResource(): Promise<void> {}
 
   private settle(callId: string, result: CallToolResult | undefined, error?: Error): void {
     const call = this.pending.get(callId);
