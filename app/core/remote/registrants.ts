@@ -21,7 +21,7 @@ export interface Registration {
  * The tools MCP-Link clients registered through `remote` (docs/mcp-link.md): the names, the
  * register / unregister / list operations, and where each `tools/reply` goes. Name rule, as
  * MCP-Link's: a name already held is taken over by a registration with the same TOOL_API_KEY
- * (or the same non-empty callback_endpoint) from the same token identity, keeping the name;
+ * from the same token identity, keeping the name;
  * a holder whose session is gone gives the name up; otherwise the newcomer gets `name2`,
  * `name3`… Built-in tools and every name AI clients already see count as taken.
  */
@@ -122,8 +122,11 @@ export class Registrants {
   }
 }
 
+/**
+ * The same registrant again (a restart): the same TOOL_API_KEY from a token of the same identity.
+ * MCP-Link also accepts the same callback_endpoint; Inlet does not (docs/decisions.md): published
+ * clients hard-code it, so two copies of one client would keep evicting each other.
+ */
 function sameRegistrant(holder: RegisteredTool, session: RegistrantSession, request: RegisterRequest): boolean {
-  if (holder.identity.clientId !== session.identity.clientId) return false;
-  const endpoint = request.callback_endpoint?.trim();
-  return holder.request.TOOL_API_KEY === request.TOOL_API_KEY || (!!endpoint && holder.request.callback_endpoint?.trim() === endpoint);
+  return holder.identity.clientId === session.identity.clientId && holder.request.TOOL_API_KEY === request.TOOL_API_KEY;
 }
