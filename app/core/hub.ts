@@ -200,6 +200,8 @@ export class Hub {
       throttle: this.throttle,
       registry: this.registry,
       registrants: this.registrants,
+      // Tests shorten it to see a keep-alive without waiting 15 s.
+      keepAliveMs: Number(process.env.INLET_SSE_KEEPALIVE_MS) || undefined,
       createServer: this.endpoint.createServer,
       log: this.log.child('sse'),
       maxBodyBytes: settings.max_frame_bytes,

@@ -6,6 +6,7 @@ import type { Registrants } from '../remote/registrants.js';
 import type { RegistrantSession } from '../remote/registered-tool.js';
 import { REMOTE_TOOL, REMOTE_TOOL_NAME } from '../remote/remote-tool.js';
 import { isObject } from '../remote/reverse-call.js';
+import { clientKind } from '../security/roles.js';
 import { bearerToken, type TokenIdentity } from '../security/tokens.js';
 import { authorizeIdentity, type CallerAuth } from './caller-auth.js';
 import { SseServerTransport } from './sse-transport.js';
@@ -31,6 +32,8 @@ export interface SseEndpointOptions extends CallerAuth {
   registrants: Registrants;
   createServer: () => Server;
   maxBodyBytes: number;
+  /** Between keep-alive comments (sse-transport.ts; shorter only in tests). */
+  keepAliveMs?: number;
   /** A stream opened or closed (the panel's list of AI clients). */
   onClientsChanged: () => void;
 }
@@ -101,7 +104,7 @@ export class SseEndpoint {
   }
 
   private async open(req: IncomingMessage, res: ServerResponse, identity: TokenIdentity): Promise<void> {
-    const transport = new SseServerTransport(res, '/messages/', { token: '', clientId: identity.clientId, scopes: [] });
+    const transport = new SseServerTransport(res, '/messages/', { token: '', clientId: identity.clientId, scopes: [] }, this.options.keepAliveMs);
     const session: SseSession = {
       identity,
       caller: identity.clientId,
@@ -148,9 +151,15 @@ export class SseEndpoint {
   }
 }
 
-/** `remote` leads the tool list on this surface (MCP-Link clients look for it before registering). */
+/**
+ * `remote` leads the tool list of a registrant's session (MCP-Link clients look for it before
+ * registering): an extension's or add-in's, or any that skipped `initialize`, as MCP-Link
+ * clients do. AI clients on /sse initialize and are not shown a tool that is not for them.
+ */
 function withRemoteTool(session: SseSession, message: JSONRPCMessage): JSONRPCMessage {
   if (!('id' in message) || !('result' in message) || !session.listIds.delete(message.id)) return message;
+  const kind = clientKind(session.identity.clientId);
+  if (kind !== 'ext' && kind !== 'addin' && session.server.getClientVersion()) return message;
   const result = message.result as { tools?: unknown };
   if (!Array.isArray(result.tools)) return message;
   return { ...message, result: { ...result, tools: [REMOTE_TOOL, ...result.tools] } } as JSONRPCMessage;

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { AuthInfo, JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 
-/** A comment line every this often keeps proxies and idle timers from closing a quiet stream. */
-const KEEP_ALIVE_MS = 15_000;
+/**
+ * A comment line every this often keeps a quiet stream open: proxies and idle timers, and
+ * MCP-Link's Python clients, which give up on a stream silent for 30 s (docs/mcp-link.md).
+ */
+export const KEEP_ALIVE_MS = 15_000;
 
 /**
  * The legacy HTTP+SSE transport (MCP 2024-11-05), owned by the hub because the SDK's v2 server
@@ -26,6 +29,7 @@ export class SseServerTransport implements Transport {
     private readonly res: ServerResponse,
     private readonly endpointPath: string,
     private readonly authInfo: AuthInfo,
+    private readonly keepAliveMs = KEEP_ALIVE_MS,
   ) {}
 
   get isOpen(): boolean {
@@ -45,7 +49,7 @@ export class SseServerTransport implements Transport {
       'X-Accel-Buffering': 'no',
     });
     this.res.write(`event: endpoint\ndata: ${this.endpointPath}?session_id=${this.sessionId}\n\n`);
-    this.keepAlive = setInterval(() => this.res.write(': keepalive\n\n'), KEEP_ALIVE_MS);
+    this.keepAlive = setInterval(() => this.res.write(': keepalive\n\n'), this.keepAliveMs);
     this.keepAlive.unref();
     this.res.on('close', () => this.finish());
   }
