@@ -37,7 +37,7 @@ export function formatStatus(s: HubStatus, now = Date.now(), inlet = 'inlet'): s
     lines.push(`${s.providers.length} provider(s), ${s.toolCount} tool(s):`);
     for (const p of s.providers) {
       lines.push(
-        `  ${p.name}  [${p.state}]${p.protocol ? `  MCP ${p.protocol}` : ''}  since ${ago(p.since, now)} ago  ${p.calls} call(s), ${p.errors} error(s)${p.calls ? `, avg ${p.avgMs} ms` : ''}  (${p.client}${p.remote ? ` from ${p.remote}` : ''})`,
+        `  ${p.name}  [${p.state}]${p.kind === 'registrant' ? '  MCP-Link registrant (/sse)' : p.protocol ? `  MCP ${p.protocol}` : ''}  since ${ago(p.since, now)} ago  ${p.calls} call(s), ${p.errors} error(s)${p.calls ? `, avg ${p.avgMs} ms` : ''}  (${p.client}${p.remote ? ` from ${p.remote}` : ''})`,
       );
       for (const tool of p.tools) lines.push(`      ${tool}`);
     }

@@ -33,7 +33,8 @@ function NoProviders(props: { wsUrl: string | undefined; inlet: string }) {
 function ProviderCard(props: { provider: ProviderStatus }) {
   const p = props.provider;
   const now = useNow(5_000);
-  const titleId = `provider-${p.name}`;
+  // A registrant may share its name with a socket provider (the companion's `browser`).
+  const titleId = p.kind === 'registrant' ? `registrant-${p.name}` : `provider-${p.name}`;
   return (
     <article class="card provider" aria-labelledby={titleId}>
       <div class="card-head">
@@ -53,7 +54,7 @@ function ProviderCard(props: { provider: ProviderStatus }) {
         {p.inFlight > 0 && <Stat label="In flight" value={String(p.inFlight)} />}
       </dl>
       <p class="meta">
-        {p.server ?? 'unknown server'}
+        {p.kind === 'registrant' ? 'MCP-Link registrant over /sse' : (p.server ?? 'unknown server')}
         {p.protocol && <> · MCP {p.protocol}</>} · {p.client} · from {p.remote}
       </p>
       <ToolList name={p.name} tools={p.tools} />

@@ -45,7 +45,8 @@ export class RegisteredTool implements Provider {
   readonly resourceTemplates = [] as const;
   readonly prompts = [] as const;
   readonly capabilities: ServerCapabilities = { tools: {} };
-  readonly protocol = 'mcp-link';
+  /** No MCP revision is negotiated with a registrant (MCP-Link clients never initialize). */
+  readonly protocol = undefined;
   private readonly listeners = new Set<(event: ProviderEvent) => void>();
   /** Set by the owner: the tool is gone (unregistered, replaced or its session ended). */
   onClosed?: (reason: string) => void;
