@@ -59,12 +59,12 @@ describe('MCP-Link registrants', () => {
     assert.deepEqual(call, { event: 'call', tool: 'echo_py', arguments: { message: 'wrapped' } });
 
     const status = await hubStatus(hub);
-    const entry = status.providers.find((p) => p.kind === 'registrant' && p.name === 'echo_py');
+    const entry = status.providers.find((p) => p.kind === 'registrant' && p.name === 'remote:echo_py');
     assert.deepEqual(entry?.tools, ['echo_py']);
     assert.equal(entry?.client, 'addin:addin', 'the token MCP-Link clients get from the native host, which they launch without arguments');
     assert.ok(status.sessions.some((s) => s.caller === 'addin:echo_py' && s.protocol === 'sse'));
     const printed = await runCommand(process.execPath, [CLI, 'status'], childEnv(hub.dataDir, { HOME: home }));
-    assert.match(printed.stdout, /^ {2}echo_py {2}\[ready\] {2}MCP-Link registrant \(\/sse\) .*\n {6}echo_py$/m);
+    assert.match(printed.stdout, /^ {2}remote:echo_py {2}registrant \[ready\] .*\(addin:addin from [^)]+\)\n {6}echo_py$/m);
   });
 
   it('lets the registrant call another tool over its own session, asked about under its own identity addin:echo_py', async () => {

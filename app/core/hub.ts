@@ -19,7 +19,9 @@ import { ProviderConnection } from './providers/provider-connection.js';
 import { ProviderListener } from './providers/provider-listener.js';
 import { ProtocolVerdicts } from './providers/protocol-verdicts.js';
 import type { SecretStore } from './security/secret-store.js';
-import { ToolRegistry } from './catalog/tool-registry.js';
+import { Catalog } from './catalog/catalog.js';
+import { ResourceSubscriptions } from './catalog/resource-subscriptions.js';
+import { ApprovalGate } from './calls/approval-gate.js';
 import { ToolRouter } from './calls/tool-router.js';
 import { loadOrCreateSecret, TokenService, type TokenIdentity } from './security/tokens.js';
 import { CLOSE } from './providers/ws-transport.js';
@@ -31,7 +33,7 @@ import { AdminApi } from './admin/admin-api.js';
 import { ApprovalQueue } from './calls/approval-queue.js';
 import { AuditLog, verifyAudit, type AuditEntry } from './calls/audit-log.js';
 import { ConfigStore } from './config/config-store.js';
-import { PERMISSIONS_TOOL } from './calls/permissions-tool.js';
+import { PermissionsProvider } from './calls/permissions-tool.js';
 import type { Activity } from './calls/tool-router.js';
 import { randomBytes } from 'node:crypto';
 
@@ -71,7 +73,8 @@ export interface HubUrls {
  */
 export class Hub {
   readonly log: Logger;
-  readonly registry: ToolRegistry;
+  readonly catalog: Catalog;
+  readonly subscriptions: ResourceSubscriptions;
   readonly startedAt = new Date();
   config!: Config;
   tokens!: TokenService;
@@ -105,7 +108,8 @@ export class Hub {
 
   constructor(private readonly options: HubOptions) {
     this.log = options.log ?? createLogger('hub');
-    this.registry = new ToolRegistry(this.log.child('registry'));
+    this.catalog = new Catalog(this.log.child('catalog'));
+    this.subscriptions = new ResourceSubscriptions(this.catalog, this.log.child('subscriptions'));
     this.queue = new ApprovalQueue({
       limits: () => ({ maxPending: this.config.approvals.max_pending, maxPerCaller: this.config.approvals.max_pending_per_caller }),
       log: this.log.child('approvals'),
@@ -139,7 +143,7 @@ export class Hub {
       this.log.child('guard'),
     );
     this.openAudit();
-    this.router = new ToolRouter(this.registry, () => this.config, this.queue, {
+    const gate = new ApprovalGate(this.queue, {
       auditing: () => this.audit !== undefined,
       audit: (entry) => this.writeAudit(entry),
       addRule: async (rule) => {
@@ -152,8 +156,13 @@ export class Hub {
         this.changed();
       },
     });
-    this.registry.setBuiltins([PERMISSIONS_TOOL]);
-    this.registry.onChange(() => this.changed());
+    this.router = new ToolRouter(this.catalog, () => this.config, gate);
+    this.catalog.attach(new PermissionsProvider(gate, () => this.config));
+    this.catalog.onChange(() => this.changed());
+    this.catalog.onProviderGone((provider, reason) => {
+      this.log.child('providers').info('provider disconnected', { provider: provider.name, reason });
+      this.queue.failProvider(provider.name);
+    });
     this.queue.onEvent((event, pending) => {
       if (event === 'added') this.log.info('call waits for approval', { caller: pending.caller, provider: pending.provider, tool: pending.tool });
       this.changed();
@@ -180,7 +189,8 @@ export class Hub {
     );
     const settings = this.config.reverse_mcp_settings;
     this.endpoint = new McpEndpoint({
-      registry: this.registry,
+      catalog: this.catalog,
+      subscriptions: this.subscriptions,
       router: this.router,
       tokens: this.tokens,
       throttle: this.throttle,
@@ -191,14 +201,13 @@ export class Hub {
       onClientsChanged: () => this.changed(),
     });
     this.registrants = new Registrants({
-      registry: this.registry,
+      catalog: this.catalog,
       log: this.log.child('remote'),
-      onGone: (name) => this.queue.failProvider(name),
     });
     this.sse = new SseEndpoint({
       tokens: this.tokens,
       throttle: this.throttle,
-      registry: this.registry,
+      catalog: this.catalog,
       registrants: this.registrants,
       // Tests shorten it to see a keep-alive without waiting 15 s.
       keepAliveMs: Number(process.env.INLET_SSE_KEEPALIVE_MS) || undefined,
@@ -214,7 +223,7 @@ export class Hub {
       maxFrameBytes: settings.max_frame_bytes,
       guard: this.guard,
       throttle: this.throttle,
-      holder: (name) => this.registry.provider(name)?.owner,
+      holder: (name) => this.catalog.provider(name)?.owner,
       log: this.log.child('providers'),
       onConnection: (socket, name, identity, req) => this.acceptProvider(socket, name, identity, req),
     });
@@ -273,7 +282,7 @@ export class Hub {
       this.watcher?.close();
       if (this.reloadTimer) clearTimeout(this.reloadTimer);
       this.queue.closeAll();
-      for (const provider of this.registry.allProviders()) provider.close(CLOSE.GOING_AWAY, 'the hub is shutting down');
+      for (const provider of this.catalog.allProviders()) provider.close(CLOSE.GOING_AWAY, 'the hub is shutting down');
       this.registrants?.closeAll();
       // Let the tool errors of failed calls reach their AI clients before the sessions close.
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -320,7 +329,7 @@ export class Hub {
     const secret = randomBytes(32);
     await this.options.secretStore.set(secret);
     this.tokens.setSecret(secret);
-    for (const provider of this.registry.allProviders()) provider.close(CLOSE.REVOKED, 'the install secret was rotated');
+    for (const provider of this.catalog.allProviders()) provider.close(CLOSE.REVOKED, 'the install secret was rotated');
     await Promise.all([this.endpoint.closeAll(), this.sse.closeAll()]);
     this.admin.closeStreams();
     this.log.warn('install secret rotated: every token was revoked');
@@ -387,7 +396,7 @@ export class Hub {
     const log = this.log.child('providers');
     // The listener checked the holder before the upgrade; a connection that won a race with
     // another client for the same name is turned away here rather than replacing it.
-    const holder = this.registry.provider(name);
+    const holder = this.catalog.provider(name);
     if (holder && holder.owner !== identity.clientId) {
       log.warn('provider refused: the name is held by another client', { provider: name, client: identity.clientId, holder: holder.owner });
       socket.close(CLOSE.POLICY, `provider "${name}" is connected under another identity`);
@@ -402,18 +411,11 @@ export class Hub {
       verdicts: this.verdicts,
       log,
     });
-    const previous = this.registry.attach(connection);
+    const previous = this.catalog.attach(connection);
     if (previous) {
       log.info('provider replaced by a new connection', { provider: name });
       previous.close(CLOSE.REPLACED, 'replaced by a new connection with the same name');
     }
-    connection.onToolsChanged = () => this.registry.updateTools(connection);
-    connection.onClosed = (reason) => {
-      if (this.registry.detach(connection)) {
-        log.info('provider disconnected', { provider: name, reason });
-        this.queue.failProvider(name);
-      }
-    };
     log.info('provider connected', { provider: name, client: identity.clientId, remote: connection.remoteAddress });
     connection.start().then(
       () => log.info('provider ready', { provider: name, protocol: connection.protocol, tools: connection.tools.length }),
@@ -450,7 +452,7 @@ export class Hub {
       return;
     }
     this.applyConfig(config);
-    for (const provider of this.registry.allProviders()) {
+    for (const provider of this.catalog.allProviders()) {
       if (provider instanceof ProviderConnection && !this.tokens.stillValid(provider.identity, provider.name)) {
         this.log.info('provider token revoked; disconnecting', { provider: provider.name });
         provider.close(CLOSE.REVOKED, 'token revoked');

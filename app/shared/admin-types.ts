@@ -29,8 +29,6 @@ export interface ApprovalSettings {
 export interface ProviderStatus {
   name: string;
   client: string;
-  /** `socket` (dialled /ws) or `registrant` (an MCP-Link tool registered over /sse, docs/mcp-link.md). */
-  kind?: string;
   state: string;
   remote: string;
   /** ISO time of the connection. */
@@ -44,6 +42,12 @@ export interface ProviderStatus {
   protocol?: string;
   /** The exposed names AI clients see (`everything__echo`). */
   tools: string[];
+  /** `socket` (dialled in on /ws) or `registrant` (MCP-Link's remote tool); built-in ones are not listed. */
+  kind: string;
+  /** How many resources, resource templates and prompts it offers. */
+  resources: number;
+  resourceTemplates: number;
+  prompts: number;
   calls: number;
   errors: number;
   inFlight: number;

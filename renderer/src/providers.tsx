@@ -33,12 +33,12 @@ function NoProviders(props: { wsUrl: string | undefined; inlet: string }) {
 function ProviderCard(props: { provider: ProviderStatus }) {
   const p = props.provider;
   const now = useNow(5_000);
-  // A registrant may share its name with a socket provider (the companion's `browser`).
-  const titleId = p.kind === 'registrant' ? `registrant-${p.name}` : `provider-${p.name}`;
+  const titleId = `provider-${p.name}`;
   return (
     <article class="card provider" aria-labelledby={titleId}>
       <div class="card-head">
         <h3 id={titleId}>{p.name}</h3>
+        <span class="badge kind">{p.kind}</span>
         <span class={`badge state-${p.state}`}>{p.state}</span>
       </div>
       <dl class="stats">
@@ -48,6 +48,9 @@ function ProviderCard(props: { provider: ProviderStatus }) {
             <time dateTime={p.since}>{clock(p.since)}</time> ({span(now - Date.parse(p.since))} ago)
           </dd>
         </div>
+        <Stat label="Tools" value={String(p.tools.length)} />
+        <Stat label="Resources" value={p.resourceTemplates ? `${p.resources} + ${p.resourceTemplates} templates` : String(p.resources)} />
+        <Stat label="Prompts" value={String(p.prompts)} />
         <Stat label="Calls" value={String(p.calls)} />
         <Stat label="Errors" value={String(p.errors)} warn={p.errors > 0} />
         <Stat label="Avg latency" value={p.calls ? `${p.avgMs} ms` : '—'} />

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJSONRPCRequest, parseJSONRPCMessage, type JSONRPCMessage, type Server } from '@modelcontextprotocol/server';
-import type { ToolRegistry } from '../catalog/tool-registry.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { readJsonBody, sendJson } from '../http/http-util.js';
 import type { Registrants } from '../remote/registrants.js';
 import type { RegistrantSession } from '../remote/registered-tool.js';
@@ -28,7 +28,7 @@ interface SseSession {
 }
 
 export interface SseEndpointOptions extends CallerAuth {
-  registry: ToolRegistry;
+  catalog: Catalog;
   registrants: Registrants;
   createServer: () => Server;
   maxBodyBytes: number;
@@ -51,7 +51,7 @@ export class SseEndpoint {
   private readonly sessions = new Map<string, SseSession>();
 
   constructor(private readonly options: SseEndpointOptions) {
-    options.registry.onChange(() => this.notifyToolsChanged());
+    options.catalog.onChange((kind) => this.notifyListChanged(kind));
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -133,8 +133,12 @@ export class SseEndpoint {
     this.options.onClientsChanged();
   }
 
-  notifyToolsChanged(): void {
-    for (const session of this.sessions.values()) session.server.sendToolListChanged().catch(() => undefined);
+  notifyListChanged(kind: 'tools' | 'resources' | 'prompts'): void {
+    for (const session of this.sessions.values()) {
+      const { server } = session;
+      const sent = kind === 'tools' ? server.sendToolListChanged() : kind === 'resources' ? server.sendResourceListChanged() : server.sendPromptListChanged();
+      sent.catch(() => undefined);
+    }
   }
 
   /** Every open stream is a live client; a registrant's says which tools it registered. */

@@ -7,6 +7,7 @@ import {
   SdkError,
   SdkErrorCode,
   type CallToolResult,
+  type McpSubscription,
   type CompleteRequestParams,
   type CompleteResult,
   type GetPromptResult,
@@ -27,12 +28,14 @@ import { asRpcError, RPC, RpcError } from '../base/rpc-error.js';
 import type { ProviderLimits } from '../config/config.js';
 import type { TokenIdentity } from '../security/tokens.js';
 import type { ProtocolVerdicts } from './protocol-verdicts.js';
-import { describeIssue, fetchToolList } from './tool-list.js';
+import { describeIssue } from './list-fetch.js';
+import { formatSeconds, ProviderLists } from './provider-lists.js';
 import { CLOSE, WebSocketTransport } from './ws-transport.js';
 import { VERSION } from '../base/version.js';
 import { toolError, type CallOptions, type Provider, type ProviderEvent, type ProviderState, type ProviderStats, type RequestOptions } from './provider.js';
 
 export { toolError, type CallOptions, type ProviderState, type ProviderStats } from './provider.js';
+export { formatSeconds } from './provider-lists.js';
 
 /** Results pass through as the provider sent them: no schema may strip or reshape content. */
 const PassthroughResultSchema = z.looseObject({});
@@ -60,8 +63,6 @@ export interface ProviderConnectionOptions {
 
 /** Long enough never to fire: the connection's own deadlines bound each exchange. */
 const NO_SDK_TIMEOUT = 2 ** 31 - 1;
-/** Tools left out of one listing that are logged one by one; the rest are counted. */
-const LEFT_OUT_LOGGED = 5;
 
 /**
  * One provider that dialled in: the hub is the MCP client, the provider the server. Owns the
@@ -78,15 +79,9 @@ export class ProviderConnection implements Provider {
   readonly connectedAt = Date.now();
   readonly stats: ProviderStats = { calls: 0, errors: 0, inFlight: 0, totalMs: 0 };
   state: ProviderState = 'initializing';
-  tools: Tool[] = [];
-  resources: Resource[] = [];
-  resourceTemplates: ResourceTemplateType[] = [];
-  prompts: Prompt[] = [];
   serverInfo: { name: string; version: string } | undefined;
   /** The MCP revision spoken on this connection (`2026-07-28`, `2025-11-25`, …), once negotiated. */
   protocol: string | undefined;
-  /** Set by the hub: the tool list changed (after the first listing too). */
-  onToolsChanged?: () => void;
   /** Set by the hub: the connection is gone; `reason` is one phrase for people. */
   onClosed?: (reason: string) => void;
 
@@ -97,12 +92,9 @@ export class ProviderConnection implements Provider {
   private heardSincePing = true;
   private closeReason = '';
   private readonly limits: ProviderLimits;
-  /** The listing running now (the start-up one included); list_changed meanwhile waits for it. */
-  private listing: Promise<void> | undefined;
-  /** When the last re-listing (not the start-up one) began: the interval counts from there. */
-  private relistStartedAt = Number.NEGATIVE_INFINITY;
-  private relistWanted = false;
-  private relistTimer: NodeJS.Timeout | undefined;
+  private readonly lists: ProviderLists;
+  /** 2026-07-28 resource subscriptions: one listen stream per URI. */
+  private readonly listens = new Map<string, McpSubscription>();
   /** Set once this side has refused the provider (warned and closed with 1008). */
   private refused = false;
   private readonly listeners = new Set<(event: ProviderEvent) => void>();
@@ -118,6 +110,18 @@ export class ProviderConnection implements Provider {
     this.remoteAddress = options.remoteAddress;
     this.log = options.log;
     this.limits = options.limits;
+    this.lists = new ProviderLists({
+      provider: this.name,
+      limits: this.limits,
+      log: this.log,
+      page: (method, cursor) => this.client.request({ method, params: cursor ? { cursor } : {} } as never, PassthroughResultSchema, { timeout: NO_SDK_TIMEOUT }),
+      capabilities: () => this.capabilities,
+      ready: () => this.state === 'ready',
+      closed: () => this.state === 'closed',
+      changed: (list) => this.emit({ type: 'list-changed', list }),
+      refuse: (reason) => this.refuse(reason),
+      describe: (error, step) => describeFailure(error, step),
+    });
     this.attachClient();
     socket.on('pong', () => (this.heardSincePing = true));
     socket.on('message', () => (this.heardSincePing = true));
@@ -141,7 +145,11 @@ export class ProviderConnection implements Provider {
         versionNegotiation: { mode: 'auto', probe: { timeoutMs: probeTimeoutMs(this.limits.startupTimeoutMs) } },
         // On 2026-07-28 this opens `subscriptions/listen` for tool-list changes when the provider
         // offers them; on 2025 the provider pushes them. The hub re-lists itself (bounded).
-        listChanged: { tools: { onChanged: () => this.toolsChanged(), debounceMs: 0, autoRefresh: false } },
+        listChanged: {
+          tools: { onChanged: () => this.lists.changed('tools'), debounceMs: 0, autoRefresh: false },
+          resources: { onChanged: () => this.lists.changed('resources'), debounceMs: 0, autoRefresh: false },
+          prompts: { onChanged: () => this.lists.changed('prompts'), debounceMs: 0, autoRefresh: false },
+        },
       },
     );
     client.onerror = (error) => this.log.debug('protocol error', { provider: this.name, error: describeError(error) });
@@ -152,7 +160,13 @@ export class ProviderConnection implements Provider {
       this.finish();
     };
     // Also for a 2025 provider that sends list_changed without announcing `tools.listChanged`.
-    client.setNotificationHandler('notifications/tools/list_changed', () => this.toolsChanged());
+    client.setNotificationHandler('notifications/tools/list_changed', () => this.lists.changed('tools'));
+    client.setNotificationHandler('notifications/resources/list_changed', () => this.lists.changed('resources'));
+    client.setNotificationHandler('notifications/prompts/list_changed', () => this.lists.changed('prompts'));
+    client.setNotificationHandler('notifications/resources/updated', (notification) => {
+      const { uri, ...params } = notification.params;
+      if (this.state !== 'closed') this.emit({ type: 'resource-updated', uri, params });
+    });
     transport.onerror = (error) => {
       if (!this.closeReason && /closed the connection/.test(error.message)) this.closeReason = error.message.replace(/^closed the connection: /, '');
     };
@@ -178,11 +192,11 @@ export class ProviderConnection implements Provider {
   async start(): Promise<void> {
     this.startHeartbeat();
     const limit = formatSeconds(this.limits.startupTimeoutMs);
-    let step: 'handshake' | 'tools/list' = 'handshake';
+    let step = 'handshake';
     const deadline = setTimeout(() => {
       this.refuse(
-        step === 'tools/list'
-          ? `Initialization failed: ${this.handshakeName} and tools/list took longer than ${limit} (startup_timeout_s).`
+        step !== 'handshake'
+          ? `Initialization failed: ${this.handshakeName} and ${step} took longer than ${limit} (startup_timeout_s).`
           : this.client.getProtocolEra() === 'modern'
             ? `Initialization failed: no acknowledgement of subscriptions/listen within ${limit} (startup_timeout_s).`
             : `Initialization failed: no answer to initialize within ${limit} (startup_timeout_s).`,
@@ -192,8 +206,7 @@ export class ProviderConnection implements Provider {
       await this.handshake();
       this.serverInfo = this.client.getServerVersion();
       this.protocol = this.client.getNegotiatedProtocolVersion();
-      step = 'tools/list';
-      await this.runListing();
+      await this.lists.first((method) => (step = method));
       if (this.state === 'initializing') this.state = 'ready';
     } catch (error) {
       if (this.state !== 'closed') this.refuse(`Initialization failed: ${this.describeStartFailure(error, step)}.`);
@@ -202,7 +215,7 @@ export class ProviderConnection implements Provider {
     } finally {
       clearTimeout(deadline);
     }
-    if (this.relistWanted) this.toolsChanged();
+    this.lists.catchUp();
   }
 
   /**
@@ -258,67 +271,11 @@ export class ProviderConnection implements Provider {
     return this.client.getProtocolEra() === 'modern' ? 'server/discover' : 'initialize';
   }
 
-  private describeStartFailure(error: unknown, step: 'handshake' | 'tools/list'): string {
+  private describeStartFailure(error: unknown, step: string): string {
     if (step === 'handshake' && this.socket.readyState !== WebSocket.OPEN) {
       return `the provider closed the connection during the handshake (${this.transport.closeReason || 'closed'})`;
     }
-    return describeFailure(error, step === 'handshake' ? 'initialize' : 'tools/list');
-  }
-
-  /**
-   * tools/list_changed: re-lists, coalesced. A notification during a listing waits for it to end;
-   * re-listings start at most once per `relistIntervalMs` (the first at once), so a provider that
-   * floods notifications gets one re-listing per interval, never a storm. Each re-listing has the
-   * start-up bounds.
-   */
-  private toolsChanged(): void {
-    if (this.state === 'closed' || this.relistTimer) return;
-    if (this.listing || this.state === 'initializing') {
-      this.relistWanted = true;
-      return;
-    }
-    const wait = this.relistStartedAt + this.limits.relistIntervalMs - Date.now();
-    if (wait > 0) {
-      this.relistTimer = setTimeout(() => {
-        this.relistTimer = undefined;
-        this.toolsChanged();
-      }, wait);
-      this.relistTimer.unref();
-      return;
-    }
-    this.relistStartedAt = Date.now();
-    const limit = this.limits.startupTimeoutMs;
-    const deadline = setTimeout(
-      () => this.refuse(`The tool list was refused: tools/list took longer than ${formatSeconds(limit)} (startup_timeout_s).`),
-      limit,
-    );
-    this.runListing().then(
-      () => {
-        clearTimeout(deadline);
-        if (this.relistWanted) this.toolsChanged();
-      },
-      (error: unknown) => {
-        clearTimeout(deadline);
-        this.refuse(`The tool list was refused: ${describeFailure(error, 'tools/list')}.`);
-      },
-    );
-  }
-
-  /** One whole tool list under the page, tool and byte bounds; publishes it unless closed. */
-  private runListing(): Promise<void> {
-    this.relistWanted = false;
-    this.listing = (async () => {
-      const { tools, leftOut } = await fetchToolList(
-        (cursor) => this.client.request({ method: 'tools/list', params: cursor ? { cursor } : {} }, PassthroughResultSchema, { timeout: NO_SDK_TIMEOUT }),
-        this.limits,
-      );
-      if (this.state === 'closed') return;
-      for (const problem of leftOut.slice(0, LEFT_OUT_LOGGED)) this.log.warn('tool left out', { provider: this.name, problem });
-      if (leftOut.length > LEFT_OUT_LOGGED) this.log.warn('more tools left out', { provider: this.name, count: leftOut.length - LEFT_OUT_LOGGED });
-      this.tools = tools;
-      this.onToolsChanged?.();
-    })().finally(() => (this.listing = undefined));
-    return this.listing;
+    return describeFailure(error, step === 'handshake' ? 'initialize' : step);
   }
 
   /** Ends a provider that broke the protocol or a bound: a warning here, 1008 and why there. */
@@ -392,6 +349,22 @@ export class ProviderConnection implements Provider {
     }
   }
 
+  get tools(): Tool[] {
+    return this.lists.tools;
+  }
+
+  get resources(): Resource[] {
+    return this.lists.resources;
+  }
+
+  get resourceTemplates(): ResourceTemplateType[] {
+    return this.lists.resourceTemplates;
+  }
+
+  get prompts(): Prompt[] {
+    return this.lists.prompts;
+  }
+
   get owner(): string {
     return this.identity.clientId;
   }
@@ -413,12 +386,36 @@ export class ProviderConnection implements Provider {
     return this.request('completion/complete', { ...params }, options) as Promise<CompleteResult>;
   }
 
-  async subscribeResource(_uri: string): Promise<void> {
-    throw new Error('not yet');
+  /**
+   * 2025: `resources/subscribe`; 2026-07-28: a `subscriptions/listen` stream naming the URI (the
+   * revision's replacement for it), kept open until `unsubscribeResource`.
+   */
+  async subscribeResource(uri: string): Promise<void> {
+    const options = { timeout: this.limits.startupTimeoutMs };
+    if (this.client.getProtocolEra() !== 'modern') {
+      await this.client.request({ method: 'resources/subscribe', params: { uri } }, PassthroughResultSchema, options).catch((error: unknown) => {
+        throw asRpcError(error) ?? error;
+      });
+      return;
+    }
+    if (this.listens.has(uri)) return;
+    const subscription = await this.client.listen({ resourceSubscriptions: [uri] }, options);
+    this.listens.set(uri, subscription);
+    void subscription.closed.then((cause) => {
+      if (this.listens.get(uri) === subscription) this.listens.delete(uri);
+      if (cause !== 'local' && this.state !== 'closed') this.log.warn('the provider ended a resource subscription; its updates will not be heard', { provider: this.name, uri });
+    });
   }
 
-  async unsubscribeResource(_uri: string): Promise<void> {
-    throw new Error('not yet');
+  async unsubscribeResource(uri: string): Promise<void> {
+    if (this.state === 'closed') return;
+    if (this.client.getProtocolEra() !== 'modern') {
+      await this.client.request({ method: 'resources/unsubscribe', params: { uri } }, PassthroughResultSchema, { timeout: this.limits.startupTimeoutMs });
+      return;
+    }
+    const subscription = this.listens.get(uri);
+    this.listens.delete(uri);
+    await subscription?.close();
   }
 
   onEvent(listener: (event: ProviderEvent) => void): () => void {
@@ -487,7 +484,7 @@ export class ProviderConnection implements Provider {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (this.heartbeat) clearInterval(this.heartbeat);
-    if (this.relistTimer) clearTimeout(this.relistTimer);
+    this.lists.stop();
     if (!this.closeReason) this.closeReason = this.transport.closeReason || 'connection closed';
     // Rejects every call in flight with ConnectionClosed (the SDK's _onclose), at once.
     void this.client.close().catch(() => undefined);
@@ -554,7 +551,3 @@ function invalidResultIssues(error: unknown): Array<Parameters<typeof describeIs
   }
 }
 
-export function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
-}

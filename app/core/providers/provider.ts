@@ -50,10 +50,14 @@ export interface RequestOptions {
   timeoutMs: number;
   /** `_meta` from the AI client's request, without its progressToken (the hub sets its own). */
   meta?: Record<string, unknown>;
+  /** The AI client's id (from its token), e.g. `ai:claude`, for providers that act on who asks. */
+  caller?: string;
 }
 
 export interface CallOptions extends RequestOptions {
   onprogress?: (progress: Progress) => void;
+  /** Present when the AI client can hear progress: a provider that waits for a person calls it meanwhile. */
+  onwaiting?: (waiting: { waitedMs: number; leftMs: number }) => void;
 }
 
 export interface Provider {

@@ -8,6 +8,9 @@ import type { RegisterRequest } from './remote-tool.js';
 import { textResult } from './remote-tool.js';
 import { DEFAULT_REPLY_S, replyResult, typeMismatch, unwrapArguments } from './reverse-call.js';
 
+/** Registrant providers are named `remote:<tool>` (after MCP-Link's `remote` tool). */
+export const REGISTRANT_PREFIX = 'remote:';
+
 /** MCP-Link's error code for a remote tool that did not answer. */
 const REMOTE_FAILED = -32000;
 
@@ -53,17 +56,24 @@ export class RegisteredTool implements Provider {
   private readonly pending = new Map<string, PendingCall>();
   private readonly schema: Tool['inputSchema'];
 
+  /**
+   * The provider's name: `remote:<tool>`, a name space of its own, so a registrant never takes
+   * a socket provider's name (the companion extension's `browser`) nor the other way round.
+   */
+  readonly name: string;
+
   constructor(
     /** The name AI clients see: the one asked for, or `name2`, `name3`… on a clash. */
-    readonly name: string,
+    readonly toolName: string,
     readonly request: RegisterRequest,
     readonly session: RegistrantSession,
     private readonly log: Logger,
   ) {
+    this.name = `${REGISTRANT_PREFIX}${toolName}`;
     this.schema = { ...request.parameters, type: 'object' } as Tool['inputSchema'];
     const readme = request.readme?.trim();
     const description = readme && readme !== request.description ? `${readme}\n\n${request.description}` : request.description;
-    this.tools = [{ name, description, inputSchema: this.schema }];
+    this.tools = [{ name: toolName, description, inputSchema: this.schema }];
   }
 
   get identity(): TokenIdentity {
@@ -85,10 +95,10 @@ export class RegisteredTool implements Provider {
 
   async callTool(_tool: string, args: Record<string, unknown> | undefined, options: CallOptions): Promise<CallToolResult> {
     if (this.state === 'closed' || !this.session.alive()) {
-      return textResult(`Remote tool ${this.name} is not reachable: its registrant connection is gone`, true);
+      return textResult(`Remote tool ${this.toolName} is not reachable: its registrant connection is gone`, true);
     }
     const call = unwrapArguments(args, this.schema, DEFAULT_REPLY_S * 1000);
-    const mismatch = typeMismatch(this.name, call.arguments, this.schema);
+    const mismatch = typeMismatch(this.toolName, call.arguments, this.schema);
     if (mismatch) return textResult(mismatch, true);
     const started = performance.now();
     this.stats.calls++;
@@ -98,7 +108,7 @@ export class RegisteredTool implements Provider {
       const result = await new Promise<CallToolResult>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.pending.delete(callId);
-          reject(new RpcError(REMOTE_FAILED, `Remote tool '${this.name}' did not reply within ${Math.round(call.timeoutMs / 1000)} seconds`));
+          reject(new RpcError(REMOTE_FAILED, `Remote tool '${this.toolName}' did not reply within ${Math.round(call.timeoutMs / 1000)} seconds`));
         }, call.timeoutMs);
         this.pending.set(callId, { resolve, reject, timer });
         const onAbort = () => this.settle(callId, undefined, new Error('cancelled'));
@@ -138,9 +148,9 @@ export class RegisteredTool implements Provider {
     if (this.state === 'closed') return;
     this.state = 'closed';
     for (const callId of [...this.pending.keys()]) {
-      this.settle(callId, undefined, new RpcError(REMOTE_FAILED, `Remote tool '${this.name}' disconnected before replying`));
+      this.settle(callId, undefined, new RpcError(REMOTE_FAILED, `Remote tool '${this.toolName}' disconnected before replying`));
     }
-    this.log.info('registered tool removed', { tool: this.name, reason });
+    this.log.info('registered tool removed', { tool: this.toolName, reason });
     this.onClosed?.(reason);
     for (const listener of this.listeners) listener({ type: 'closed', reason });
   }
@@ -152,19 +162,19 @@ export class RegisteredTool implements Provider {
 
   // A registrant offers one tool and nothing else (MCP-Link has no resources or prompts).
   readResource(): Promise<ReadResourceResult> {
-    return Promise.reject(new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.name} offers no resources.`));
+    return Promise.reject(new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.toolName} offers no resources.`));
   }
 
   getPrompt(): Promise<GetPromptResult> {
-    return Promise.reject(new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.name} offers no prompts.`));
+    return Promise.reject(new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.toolName} offers no prompts.`));
   }
 
   complete(): Promise<CompleteResult> {
-    return Promise.reject(new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.name} offers no completions.`));
+    return Promise.reject(new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.toolName} offers no completions.`));
   }
 
   async subscribeResource(): Promise<void> {
-    throw new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.name} offers no resources.`);
+    throw new RpcError(RPC.METHOD_NOT_FOUND, `Remote tool ${this.toolName} offers no resources.`);
   }
 
   async unsubscribeResource(): Promise<void> {}

@@ -1,14 +1,12 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Logger } from '../base/log.js';
-import type { ToolRegistry } from '../catalog/tool-registry.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { RegisteredTool, type RegistrantSession } from './registered-tool.js';
 import { LIMITS, parseRemoteRequest, registeredText, REMOTE_TOOL_NAME, textResult, type RegisterRequest } from './remote-tool.js';
 
 export interface RegistrantsOptions {
-  registry: ToolRegistry;
+  catalog: Catalog;
   log: Logger;
-  /** A registered tool is gone: approvals waiting on it fail. */
-  onGone: (name: string) => void;
 }
 
 export interface Registration {
@@ -42,7 +40,7 @@ export class Registrants {
         return { result: textResult(`Cannot unregister '${request.tool_name}': unknown tool or TOOL_API_KEY mismatch`, true) };
       }
       this.remove(tool, 'unregistered');
-      return { result: textResult(JSON.stringify({ unregistered: tool.name })) };
+      return { result: textResult(JSON.stringify({ unregistered: tool.toolName })) };
     }
     const held = [...this.byName.values()].filter((t) => t.session.id === session.id && t.request.tool_name !== request.tool_name).length;
     if (held >= LIMITS.toolsPerSession) {
@@ -65,12 +63,11 @@ export class Registrants {
     const name = this.freeName(wanted);
     const tool = new RegisteredTool(name, request, session, this.options.log);
     this.byName.set(name, tool);
+    // Its `closed` event takes it out of the catalog, which fails approvals still waiting on it.
     tool.onClosed = () => {
       if (this.byName.get(name) === tool) this.byName.delete(name);
-      if (this.options.registry.detach(tool)) this.options.onGone(name);
     };
-    this.options.registry.attach(tool);
-    this.options.registry.updateTools(tool);
+    this.options.catalog.attach(tool);
     const renamedFrom = name === wanted ? null : wanted;
     this.options.log.info('tool registered', { tool: name, renamedFrom, replaced, caller: session.identity.clientId });
     return { name, renamedFrom, replaced };
@@ -78,7 +75,7 @@ export class Registrants {
 
   /** `wanted` if free, else the first free `wanted2`, `wanted3`… (kept within 64 characters). */
   private freeName(wanted: string): string {
-    const taken = (name: string) => name === REMOTE_TOOL_NAME || this.byName.has(name) || this.options.registry.isTaken(name);
+    const taken = (name: string) => name === REMOTE_TOOL_NAME || this.byName.has(name) || this.options.catalog.get(name) !== undefined;
     if (!taken(wanted)) return wanted;
     for (let n = 2; ; n++) {
       const suffix = String(n);
@@ -100,12 +97,12 @@ export class Registrants {
 
   /** The tools `sessionId` registered. */
   namesOf(sessionId: string): string[] {
-    return [...this.byName.values()].filter((t) => t.session.id === sessionId).map((t) => t.name);
+    return [...this.byName.values()].filter((t) => t.session.id === sessionId).map((t) => t.toolName);
   }
 
   list(): Array<{ name: string; registered_at: string; session_alive: boolean; callback_endpoint: string | null; registered_by: string }> {
     return [...this.byName.values()].map((t) => ({
-      name: t.name,
+      name: t.toolName,
       registered_at: t.registeredAt,
       session_alive: t.session.alive(),
       callback_endpoint: t.request.callback_endpoint ?? null,
