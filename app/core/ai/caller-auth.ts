@@ -16,18 +16,6 @@ export interface CallerAuth {
  * answered here: 401 for a bad or missing token (429 with Retry-After once an address keeps
  * failing), 403 for a token of another role. `body` shapes the surface's error answer.
  */
-export function authorizeCaller(
-  auth: CallerAuth,
-  req: IncomingMessage,
-  res: ServerResponse,
-  token: string | undefined,
-  surface: CallerSurface,
-  body: (message: string) => unknown,
-): string | undefined {
-  return authorizeIdentity(auth, req, res, token, surface, body)?.clientId;
-}
-
-/** As authorizeCaller, with the token's whole identity. */
 export function authorizeIdentity(
   auth: CallerAuth,
   req: IncomingMessage,
