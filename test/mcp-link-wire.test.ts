@@ -82,7 +82,13 @@ describe('MCP-Link\'s wire on /sse (remote, reverse pushes, tools/reply)', () =>
   let raw: RawRegistrant;
 
   before(async () => {
-    hub = await startHub({ config: { approvals: { default: 'allow', rules: [{ caller: 'addin:wire', policy: 'allow' }] } }, env: { INLET_SSE_KEEPALIVE_MS: '300' } });
+    hub = await startHub({
+      config: {
+        approvals: { default: 'allow', rules: [{ caller: 'addin:wire', policy: 'allow' }] },
+        providers: { 'remote:gated': { progressive_discovery: true }, 'remote:gated2': { progressive_discovery: true } },
+      },
+      env: { INLET_SSE_KEEPALIVE_MS: '300' },
+    });
     ai = await connectAi(hub);
     raw = new RawRegistrant(hub.urls.sse ?? '', await hub.mint('addin:wire'));
     await raw.open();
@@ -178,5 +184,31 @@ describe('MCP-Link\'s wire on /sse (remote, reverse pushes, tools/reply)', () =>
     const done = await raw.remote({ operation: 'unregister', tool_name: 'raw_tool', TOOL_API_KEY: 'raw-key' });
     assert.deepEqual(JSON.parse(text(done)), { unregistered: 'raw_tool' });
     await ai.waitForTools((tools) => !names(tools).includes('raw_tool'));
+  });
+
+  it('lists an opted-in registrant in progressive-discovery form: readme first, then calls with its own unlock token', async () => {
+    await raw.remote({ ...REGISTRATION, tool_name: 'gated', readme: 'Short: when to use gated.', TOOL_API_KEY: 'gated-key' });
+    await raw.remote({ ...REGISTRATION, tool_name: 'gated2', TOOL_API_KEY: 'gated2-key' });
+    const tools = await ai.waitForTools((list) => names(list).includes('gated') && names(list).includes('gated2'));
+    const gated = tools.find((t) => t.name === 'gated')!;
+    assert.equal(gated.description, 'Short: when to use gated.');
+    assert.deepEqual(Object.keys(gated.inputSchema.properties ?? {}), ['input']);
+
+    const refused = await ai.callTool({ name: 'gated', arguments: { input: { message: 'no token' } } });
+    assert.equal(refused.isError, true);
+    assert.match(textOf(refused as never), /Missing required tool_unlock_token for gated\. Call gated with \{"input":\{"operation":"readme"\}\} first/);
+
+    const readme = JSON.parse(textOf((await ai.callTool({ name: 'gated', arguments: { input: { operation: 'readme' } } })) as never)) as { description: string; parameters: { properties: object }; tool_unlock_token: string };
+    assert.match(readme.description, /A raw test tool\./);
+    assert.deepEqual(Object.keys(readme.parameters.properties), ['message']);
+    assert.match(readme.tool_unlock_token, /^[0-9a-f]{8}$/);
+    const other = JSON.parse(textOf((await ai.callTool({ name: 'gated2', arguments: { input: { operation: 'readme' } } })) as never)) as { tool_unlock_token: string };
+    assert.notEqual(other.tool_unlock_token, readme.tool_unlock_token, 'each tool has its own token');
+
+    const answer = ai.callTool({ name: 'gated', arguments: { input: { message: 'unlocked', tool_unlock_token: readme.tool_unlock_token } } });
+    const push = await raw.nextPush();
+    assert.deepEqual((push.reverse!.input as { params: { arguments: unknown } }).params.arguments, { message: 'unlocked' });
+    await raw.post({ jsonrpc: '2.0', id: push.id, method: 'tools/reply', params: { result: { content: [{ type: 'text', text: 'opened' }] } } });
+    assert.equal(textOf((await answer) as never), 'opened');
   });
 });

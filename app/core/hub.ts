@@ -203,6 +203,7 @@ export class Hub {
     this.registrants = new Registrants({
       catalog: this.catalog,
       log: this.log.child('remote'),
+      progressive: (provider) => this.config.providers[provider]?.progressive_discovery === true,
     });
     this.sse = new SseEndpoint({
       tokens: this.tokens,
