@@ -222,7 +222,7 @@ describe('the catalog: server-everything through the hub answers as it does dire
     assert.equal(card.prompts, prompts.length);
     assert.ok(card.resourceTemplates > 0);
     const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'status'], { env: childEnv(hub.dataDir) });
-    const line = `  everything  socket [ready]  MCP 2025-11-25  ${card.tools.length} tools, ${resources.length} resources (${card.resourceTemplates} templates), ${prompts.length} prompts  since`;
+    const line = `  everything  [ready]  socket  MCP 2025-11-25  ${card.tools.length} tools, ${resources.length} resources (${card.resourceTemplates} templates), ${prompts.length} prompts  since`;
     assert.ok(stdout.includes(line), `inlet status shows\n${line}\nin\n${stdout}`);
     const { data } = await adminRequest<PanelState>(hub, 'GET', '/state');
     assert.ok(

@@ -64,7 +64,7 @@ describe('MCP-Link registrants', () => {
     assert.equal(entry?.client, 'addin:addin', 'the token MCP-Link clients get from the native host, which they launch without arguments');
     assert.ok(status.sessions.some((s) => s.caller === 'addin:echo_py' && s.protocol === 'sse'));
     const printed = await runCommand(process.execPath, [CLI, 'status'], childEnv(hub.dataDir, { HOME: home }));
-    assert.match(printed.stdout, /^ {2}remote:echo_py {2}registrant \[ready\] .*\(addin:addin from [^)]+\)\n {6}echo_py$/m);
+    assert.match(printed.stdout, /^ {2}remote:echo_py {2}\[ready\] {2}registrant .*\(addin:addin from [^)]+\)\n {6}echo_py$/m);
   });
 
   it('lets the registrant call another tool over its own session, asked about under its own identity addin:echo_py', async () => {

@@ -44,7 +44,7 @@ export function formatStatus(s: HubStatus, now = Date.now(), inlet = 'inlet'): s
     lines.push(`${s.providers.length} provider(s), ${s.toolCount} tool(s):`);
     for (const p of s.providers) {
       lines.push(
-        `  ${p.name}  ${p.kind ?? 'socket'} [${p.state}]${p.protocol ? `  MCP ${p.protocol}` : ''}  ${offers(p)}  since ${ago(p.since, now)} ago  ${p.calls} call(s), ${p.errors} error(s)${p.calls ? `, avg ${p.avgMs} ms` : ''}  (${p.client}${p.remote ? ` from ${p.remote}` : ''})`,
+        `  ${p.name}  [${p.state}]  ${p.kind ?? 'socket'}${p.protocol ? `  MCP ${p.protocol}` : ''}  ${offers(p)}  since ${ago(p.since, now)} ago  ${p.calls} call(s), ${p.errors} error(s)${p.calls ? `, avg ${p.avgMs} ms` : ''}  (${p.client}${p.remote ? ` from ${p.remote}` : ''})`,
       );
       for (const tool of p.tools) lines.push(`      ${tool}`);
     }

@@ -38,8 +38,9 @@ function ProviderCard(props: { provider: ProviderStatus }) {
     <article class="card provider" aria-labelledby={titleId}>
       <div class="card-head">
         <h3 id={titleId}>{p.name}</h3>
-        <span class="badge kind">{p.kind}</span>
-        <span class={`badge state-${p.state}`}>{p.state}</span>
+        <span>
+          <span class="badge kind" title="How it connected">{p.kind}</span> <span class={`badge state-${p.state}`}>{p.state}</span>
+        </span>
       </div>
       <dl class="stats">
         <div>
