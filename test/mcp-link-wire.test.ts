@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { connectAi, names, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { adminRequest, connectAi, names, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
 import { sseEvents, type SseEvent } from './helpers/sse-stream.js';
 
 type Message = { id?: string; result?: { content?: Array<{ type: string; text: string }>; isError?: boolean; tools?: Array<{ name: string }> }; reverse?: Record<string, unknown> };
@@ -12,6 +12,9 @@ class RawRegistrant {
   private readonly pushes: Message[] = [];
   private pushWaiter: (() => void) | undefined;
   private readonly stop = new AbortController();
+  private streamEnded!: () => void;
+  /** Resolves when the hub ends the stream. */
+  readonly ended = new Promise<void>((resolve) => (this.streamEnded = resolve));
   endpoint = '';
 
   constructor(private readonly sseUrl: string, private readonly token: string) {}
@@ -35,6 +38,7 @@ class RawRegistrant {
       } catch {
         /* aborted */
       }
+      this.streamEnded();
     })();
   }
 
@@ -210,5 +214,16 @@ describe('MCP-Link\'s wire on /sse (remote, reverse pushes, tools/reply)', () =>
     assert.deepEqual((push.reverse!.input as { params: { arguments: unknown } }).params.arguments, { message: 'unlocked' });
     await raw.post({ jsonrpc: '2.0', id: push.id, method: 'tools/reply', params: { result: { content: [{ type: 'text', text: 'opened' }] } } });
     assert.equal(textOf((await answer) as never), 'opened');
+  });
+
+  it('ends a registrant\'s stream when its token is revoked, and its tool leaves the list', async () => {
+    const revokee = new RawRegistrant(hub.urls.sse ?? '', await hub.mint('addin:revokee'));
+    await revokee.open();
+    await revokee.remote({ ...REGISTRATION, tool_name: 'revoked_tool', TOOL_API_KEY: 'r' });
+    await ai.waitForTools((tools) => names(tools).includes('revoked_tool'));
+    const revoked = await adminRequest(hub, 'POST', '/tokens/revoke', { client: 'addin:revokee' });
+    assert.equal(revoked.status, 200);
+    await revokee.ended;
+    await ai.waitForTools((tools) => !names(tools).includes('revoked_tool'));
   });
 });

@@ -303,6 +303,7 @@ export class Hub {
   private reloaded(config: Config): void {
     this.applyConfig(config);
     this.admission.closeRevoked(this.tokens);
+    this.routes.sse.closeRevoked((clientId) => this.tokens.isRevoked(clientId));
   }
 
   /** A new install secret: every token stops working, so every provider and AI session is cut off. */

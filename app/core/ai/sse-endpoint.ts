@@ -149,6 +149,15 @@ export class SseEndpoint {
     });
   }
 
+  /** After a config change: streams whose token was revoked end, and with them their registered tools. */
+  closeRevoked(isRevoked: (clientId: string) => boolean): void {
+    for (const session of this.sessions.values()) {
+      if (!isRevoked(session.identity.clientId)) continue;
+      this.options.log.info('legacy SSE session ended: its token was revoked', { caller: session.caller });
+      void session.transport.close();
+    }
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all([...this.sessions.values()].map((s) => s.transport.close()));
     this.sessions.clear();
