@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './base/log.js';
 import { inletCommand, VERSION, type InletCommand } from './base/version.js';
 import { McpEndpoint } from './ai/mcp-endpoint.js';
 import { SseEndpoint } from './ai/sse-endpoint.js';
+import { Registrants } from './remote/registrants.js';
 import { ProviderListener } from './providers/provider-listener.js';
 import { ProviderAdmission } from './providers/provider-admission.js';
 import { CLOSE } from './providers/ws-transport.js';
@@ -87,6 +88,8 @@ export class Hub {
   private routes!: HubRoutes;
   private configStore!: ConfigStore;
   private watcher!: ConfigWatcher;
+  /** Tools MCP-Link clients registered over /sse (docs/mcp-link.md). */
+  private registrants!: Registrants;
   private server: HttpServer | undefined;
   private remoteServer: HttpServer | undefined;
   /** The main listener, for the Host check (its port is known once it listens). */
@@ -189,10 +192,18 @@ export class Hub {
       fastPath: process.env.INLET_MCP_FAST_PATH !== 'off',
       onClientsChanged: () => this.feed.changed(),
     });
+    this.registrants = new Registrants({
+      catalog: this.catalog,
+      log: this.log.child('remote'),
+      progressive: (provider) => this.config.providers[provider]?.progressive_discovery === true,
+    });
     const sse = new SseEndpoint({
       tokens: this.tokens,
       throttle,
       catalog: this.catalog,
+      registrants: this.registrants,
+      // Tests shorten it to see a keep-alive without waiting 15 s.
+      keepAliveMs: Number(process.env.INLET_SSE_KEEPALIVE_MS) || undefined,
       createServer: endpoint.createServer,
       log: this.log.child('sse'),
       maxBodyBytes: settings.max_frame_bytes,
@@ -269,6 +280,7 @@ export class Hub {
       this.watcher?.stop();
       this.queue.closeAll();
       this.admission.closeAll(CLOSE.GOING_AWAY, 'the hub is shutting down');
+      this.registrants?.closeAll();
       // Let the tool errors of failed calls reach their AI clients before the sessions close.
       await new Promise((resolve) => setTimeout(resolve, 50));
       await Promise.all([this.routes?.endpoint.stop(), this.routes?.sse.closeAll()]);
@@ -296,6 +308,7 @@ export class Hub {
   private reloaded(config: Config): void {
     this.applyConfig(config);
     this.admission.closeRevoked(this.tokens);
+    this.routes.sse.closeRevoked((clientId) => this.tokens.isRevoked(clientId));
   }
 
   /** A new install secret: every token stops working, so every provider and AI session is cut off. */

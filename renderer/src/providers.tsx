@@ -58,7 +58,7 @@ function ProviderCard(props: { provider: ProviderStatus }) {
         {p.inFlight > 0 && <Stat label="In flight" value={String(p.inFlight)} />}
       </dl>
       <p class="meta">
-        {p.server ?? 'unknown server'}
+        {p.kind === 'registrant' ? 'MCP-Link registrant over /sse' : (p.server ?? 'unknown server')}
         {p.protocol && <> · MCP {p.protocol}</>} · {p.client} · from {p.remote}
       </p>
       <ToolList name={p.name} tools={p.tools} />

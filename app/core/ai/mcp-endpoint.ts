@@ -7,7 +7,7 @@ import type { ListKind } from '../providers/provider.js';
 import type { ToolRouter } from '../calls/tool-router.js';
 import { bearerToken } from '../security/tokens.js';
 import { readBodyText } from '../http/http-util.js';
-import { authorizeCaller, type CallerAuth } from './caller-auth.js';
+import { authorizeIdentity, type CallerAuth } from './caller-auth.js';
 import { createAiServer } from './ai-server.js';
 import { LegacySessions, rpcError } from './legacy-sessions.js';
 import { ModernClients } from './modern-clients.js';
@@ -83,9 +83,9 @@ export class McpEndpoint {
     const caller =
       known && !this.options.tokens.isRevoked(known.caller)
         ? known.caller
-        : authorizeCaller(this.options, req, res, token, 'mcp', (message) =>
+        : authorizeIdentity(this.options, req, res, token, 'mcp', (message) =>
             rpcError(-32001, message.startsWith('Unauthorized') ? `${message} Create one with \`inlet token create --client ai:NAME\`.` : message),
-          );
+          )?.clientId;
     if (!caller) return;
     if (req.method !== 'POST') {
       // GET and DELETE exist only for 2025 sessions; without one the SDK answers 405.
