@@ -18,9 +18,20 @@ import type { PanelState } from '../app/shared/admin-types.js';
 type Loose = Record<string, unknown>;
 const Loose = z.looseObject({});
 
-/** Dynamic resources carry the time they were made: the only part two reads may differ in. */
+/**
+ * Dynamic resources carry the time they were made (`created at 4:52:13 AM`, also inside base64
+ * blobs): the only part two reads a second apart may differ in.
+ */
 function timeless(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME').replace(/Timestamp: [^"\\]+/g, 'Timestamp: TIME'));
+  const clock = (text: string) => text.replace(/created at [^"\\]+/g, 'created at TIME').replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME');
+  if (typeof value === 'string') return clock(value);
+  if (Array.isArray(value)) return value.map(timeless);
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    out[key] = key === 'blob' && typeof entry === 'string' ? clock(Buffer.from(entry, 'base64').toString('utf8')) : timeless(entry);
+  }
+  return out;
 }
 
 /** A whole list, following nextCursor. */
@@ -205,6 +216,11 @@ describe('the catalog: server-everything through the hub answers as it does dire
       const prompt = await modern.request({ method: 'prompts/get', params: { name: `${label}__greet`, arguments: { who: 'Ada' } } }, Loose);
       assert.deepEqual(prompt.messages, [{ role: 'user', content: { type: 'text', text: `hello Ada from ${label}` } }]);
     }
+    // Any provider's resource can be named explicitly, shared or not.
+    const plain = String((await listAll(direct, 'resources/list', 'resources'))[0]!.uri);
+    const explicit = await modern.request({ method: 'resources/read', params: { uri: `inlet://everything/${plain}` } }, Loose);
+    const straight = await direct.request({ method: 'resources/read', params: { uri: plain } }, Loose);
+    assert.deepEqual(explicit.contents, (straight.contents as Loose[]).map((c) => ({ ...c, uri: `inlet://everything/${plain}` })));
     await assert.rejects(modern.request({ method: 'resources/read', params: { uri: 'shared://note' } }, Loose), (error: Error) => {
       assert.match(error.message, /offered by 2 providers; read inlet:\/\/alpha\/shared:\/\/note or inlet:\/\/beta\/shared:\/\/note/);
       return true;

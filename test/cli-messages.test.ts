@@ -14,10 +14,11 @@ import { policyHelp } from '../app/cli/policy.js';
 import { serveHelp } from '../app/cli/serve.js';
 import { statusHelp } from '../app/cli/status.js';
 import { stdioHelp } from '../app/cli/stdio.js';
+import { serviceHelp } from '../app/cli/service.js';
 import { tokenHelp } from '../app/cli/token.js';
 import { childEnv, CLI, makeDataDir, startHub, untilPrinted } from './helpers/hub-process.js';
 
-const HELP = [serveHelp, statusHelp, bridgeHelp, stdioHelp, tokenHelp, approvalsHelp, policyHelp, panelHelp, auditHelp, connectHelp, doctorHelp, manifestsHelp];
+const HELP = [serveHelp, statusHelp, bridgeHelp, stdioHelp, tokenHelp, approvalsHelp, policyHelp, panelHelp, auditHelp, connectHelp, doctorHelp, manifestsHelp, serviceHelp];
 
 /**
  * An environment in which the OS keychain cannot be used (no D-Bus session), so the hub has a
