@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dialAskingProvider } from './fixtures/asking-provider.js';
 import type { DialledProvider } from './fixtures/v2-provider.js';
-import { answeringClient, ELICITED, rootOf, type AnsweringClient } from './helpers/answering-clients.js';
-import { connectAi, hubStatus, startHub, type RunningHub } from './helpers/hub-process.js';
+import { answeringClient, ELICITED, rootOf, untilTools, type AnsweringClient } from './helpers/answering-clients.js';
+import { hubStatus, startHub, type RunningHub } from './helpers/hub-process.js';
 import { ENVELOPE, errorCode, messagesOf, modernHeaders, send } from './helpers/raw-mcp.js';
 
 function text(result: { content: Array<{ type: string; text?: string }> }): string {
@@ -19,13 +19,11 @@ describe('requests from providers of both revisions reach the client that made t
 
   before(async () => {
     hub = await startHub();
-    const watcher = await connectAi(hub, 'ai:watcher');
     for (const revision of ['2026', '2025'] as const) {
       const token = await hub.mint(`provider:ask${revision}`);
       providers.push(await dialAskingProvider(`${hub.urls.ws}?server_name=ask${revision}&token=${encodeURIComponent(token)}`, revision));
     }
-    await watcher.waitForTools((tools) => ['ask2026__ask', 'ask2025__ask'].every((name) => tools.some((t) => t.name === name)));
-    await watcher.close();
+    await untilTools(hub, ['ask2026__ask', 'ask2025__ask']);
     [modern, legacy, plain] = await Promise.all([
       answeringClient(hub, 'v2', 'modern'),
       answeringClient(hub, 'v1', 'legacy'),

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { adminEvents } from './helpers/admin-events.js';
-import { answeringClient, ELICITED, rootOf, type AnsweringClient } from './helpers/answering-clients.js';
-import { adminRequest, connectAi, EVERYTHING, hubStatus, startBridge, startHub, type BridgeProcess, type RunningHub } from './helpers/hub-process.js';
+import { answeringClient, bridgeEverything, ELICITED, rootOf, type AnsweringClient } from './helpers/answering-clients.js';
+import { adminRequest, hubStatus, startHub, type BridgeProcess, type RunningHub } from './helpers/hub-process.js';
 
 function text(result: { content: Array<{ type: string; text?: string }> }): string {
   return result.content.map((c) => c.text ?? '').join('\n');
@@ -26,11 +26,7 @@ describe('a provider asks the AI client that made the call (sampling, elicitatio
     hub = await startHub({
       config: { approvals: { default: 'allow', rules: [{ provider: 'guarded', tool: 'sampling/createMessage', policy: 'deny' }] } },
     });
-    const watcher = await connectAi(hub, 'ai:watcher');
-    for (const name of ['everything', 'second', 'guarded']) bridges.push(startBridge(hub, name, [process.execPath, EVERYTHING]));
-    const wanted = ['everything', 'second', 'guarded'].map((p) => `${p}__trigger-sampling-request`);
-    await watcher.waitForTools((tools) => wanted.every((name) => tools.some((t) => t.name === name)));
-    await watcher.close();
+    bridges.push(...(await Promise.all(['everything', 'second', 'guarded'].map((name) => bridgeEverything(hub, name)))));
     [modern, legacy, plain] = await Promise.all([
       answeringClient(hub, 'v2', 'modern'),
       answeringClient(hub, 'v1', 'legacy'),
@@ -136,10 +132,7 @@ describe('a provider\'s request waits for approval like a tool call (default "as
       { provider: 'slowpoke', tool: 'roots/list', policy: 'deny' },
     ];
     hub = await startHub({ config: { approvals: { default: 'ask', rules }, providers: { slowpoke: { call_timeout_s: 0.2 } } } });
-    const watcher = await connectAi(hub, 'ai:watcher');
-    bridge = startBridge(hub, 'slowpoke', [process.execPath, EVERYTHING]);
-    await watcher.waitForTools((tools) => tools.some((t) => t.name === 'slowpoke__trigger-sampling-request'));
-    await watcher.close();
+    bridge = await bridgeEverything(hub, 'slowpoke');
     client = await answeringClient(hub, 'v1', 'desk');
   });
 

@@ -133,6 +133,12 @@ describe('MCP-Link\'s wire on /sse (remote, reverse pushes, tools/reply)', () =>
       assert.equal(answer.result?.isError, true);
       assert.match(text(answer), why);
     }
+    // An AI client's token calls tools; it does not offer them (roles.ts).
+    const aiSession = new RawRegistrant(hub.urls.sse ?? '', await hub.mint('ai:not-a-registrant'));
+    await aiSession.open();
+    const refused = await aiSession.remote({ ...REGISTRATION, tool_name: 'ai_tool' });
+    assert.match(text(refused), /^Cannot register 'ai_tool': ai:not-a-registrant is a token that calls tools, not one that offers them/);
+    aiSession.close();
     const listed = await raw.remote({ operation: 'list' });
     assert.deepEqual(JSON.parse(text(listed)), { registered_tools: [] });
   });

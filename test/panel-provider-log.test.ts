@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { answeringClient, type AnsweringClient } from './helpers/answering-clients.js';
-import { connectAi, EVERYTHING, startBridge, startHub, type BridgeProcess, type RunningHub } from './helpers/hub-process.js';
+import { answeringClient, bridgeEverything, type AnsweringClient } from './helpers/answering-clients.js';
+import { startHub, type BridgeProcess, type RunningHub } from './helpers/hub-process.js';
 import { launchPanelBrowser, logIn, newPanelPage, panelSkip } from './helpers/panel-browser.js';
 
 /** The provider card's recent log lines, in a real Chromium against a real hub and server-everything. */
@@ -16,10 +16,7 @@ describe('the panel shows a provider\'s recent log lines', { skip: panelSkip }, 
 
   before(async () => {
     hub = await startHub();
-    const watcher = await connectAi(hub, 'ai:watcher');
-    bridge = startBridge(hub, 'everything', [process.execPath, EVERYTHING]);
-    await watcher.waitForTools((tools) => tools.some((t) => t.name === 'everything__get-roots-list'));
-    await watcher.close();
+    bridge = await bridgeEverything(hub, 'everything');
     client = await answeringClient(hub, 'v2', 'modern');
     browser = await launchPanelBrowser();
     ({ page, problems } = await newPanelPage(browser));

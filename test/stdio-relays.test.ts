@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { answeringClient, ELICITED, rootOf, type AnsweringClient } from './helpers/answering-clients.js';
-import { connectAi, EVERYTHING, startBridge, startHub, type BridgeProcess, type RunningHub } from './helpers/hub-process.js';
+import { answeringClient, bridgeEverything, ELICITED, rootOf, type AnsweringClient } from './helpers/answering-clients.js';
+import { startHub, type BridgeProcess, type RunningHub } from './helpers/hub-process.js';
 
 function text(result: { content: Array<{ type: string; text?: string }> }): string {
   return result.content.map((c) => c.text ?? '').join('\n');
@@ -14,10 +14,7 @@ describe('inlet stdio relays a provider\'s requests and log lines to a stdio AI 
 
   before(async () => {
     hub = await startHub();
-    const watcher = await connectAi(hub, 'ai:watcher');
-    bridge = startBridge(hub, 'everything', [process.execPath, EVERYTHING]);
-    await watcher.waitForTools((tools) => tools.some((t) => t.name === 'everything__get-roots-list'));
-    await watcher.close();
+    bridge = await bridgeEverything(hub, 'everything');
     clients.push(await answeringClient(hub, 'v1', 'desktop', true, 'stdio'), await answeringClient(hub, 'v2', 'modern', true, 'stdio'));
   });
 

@@ -5,7 +5,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport as V1StdioTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { childEnv, CLI, type RunningHub } from './hub-process.js';
+import { childEnv, CLI, connectAi, EVERYTHING, startBridge, type BridgeProcess, type RunningHub } from './hub-process.js';
 
 /**
  * AI clients that answer what a provider asks them during a call, as AI apps do: each answers
@@ -24,6 +24,20 @@ export interface AnsweringClient {
   logs: Array<{ level: string; data: unknown }>;
   call(name: string, args?: Record<string, unknown>, options?: { signal?: AbortSignal }): Promise<{ content: Array<{ type: string; text?: string }>; isError?: boolean }>;
   close(): Promise<void>;
+}
+
+/** Resolves once an AI client sees every one of `names` (a watcher client, closed after). */
+export async function untilTools(hub: RunningHub, names: string[]): Promise<void> {
+  const watcher = await connectAi(hub, 'ai:watcher');
+  await watcher.waitForTools((tools) => names.every((name) => tools.some((t) => t.name === name)));
+  await watcher.close();
+}
+
+/** server-everything bridged as `name`, once its tools (those that need sampling and roots too) are offered. */
+export async function bridgeEverything(hub: RunningHub, name: string): Promise<BridgeProcess> {
+  const bridge = startBridge(hub, name, [process.execPath, EVERYTHING]);
+  await untilTools(hub, [`${name}__trigger-sampling-request`, `${name}__get-roots-list`]);
+  return bridge;
 }
 
 export function samplingAnswer(name: string) {

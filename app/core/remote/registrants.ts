@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Logger } from '../base/log.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { randomBytes } from 'node:crypto';
+import { providerNameFor } from '../security/roles.js';
 import { unlockToken } from './discovery-wrap.js';
 import { RegisteredTool, REGISTRANT_PREFIX, type RegistrantSession } from './registered-tool.js';
 import { LIMITS, parseRemoteRequest, registeredText, REMOTE_TOOL_NAME, textResult, type RegisterRequest } from './remote-tool.js';
@@ -47,6 +48,10 @@ export class Registrants {
       }
       this.remove(tool, 'unregistered');
       return { result: textResult(JSON.stringify({ unregistered: tool.toolName })) };
+    }
+    if (providerNameFor(session.identity.clientId) === undefined) {
+      // roles.ts: AI-client and admin tokens call tools; offering them takes an extension's or add-in's.
+      return { result: textResult(`Cannot register '${request.tool_name}': ${session.identity.clientId} is a token that calls tools, not one that offers them; use an add-in token (the native host gives one).`, true) };
     }
     const held = [...this.byName.values()].filter((t) => t.session.id === session.id && t.request.tool_name !== request.tool_name).length;
     if (held >= LIMITS.toolsPerSession) {
