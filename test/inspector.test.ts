@@ -58,7 +58,7 @@ describe('the MCP Inspector CLI against /mcp, in both protocol eras', () => {
       // Every session the runs opened has ended (several runs: one may end after the next opened).
       const count = (line: RegExp) => hub.stderr().match(line)?.length ?? 0;
       const onData = () => {
-        if (count(/AI session ended/g) < count(/AI session opened/g)) return;
+        if (count(/AI session ended(?!:)/g) < count(/AI session opened/g)) return;
         hub.process.stderr!.off('data', onData);
         resolve();
       };

@@ -109,15 +109,16 @@ async function callTool(deps: AiServerDeps, server: Server, params: { name: stri
   }
   // With a progress token the client hears the provider's progress and, while the call waits
   // for approval, a keep-alive beat that holds off its own request timeout.
+  const channel = sessionChannel(server, ctx, caller);
   const relay =
     progressToken === undefined
       ? undefined
       : new ProgressRelay((progress) => ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }));
   const result = await deps.router.call(
     { name: params.name, arguments: params.arguments },
-    { caller, signal: ctx.mcpReq.signal, meta: forwardedMeta(ctx.mcpReq._meta), onprogress: relay?.provider, onwaiting: relay?.waiting, channel: sessionChannel(server, ctx, caller) },
+    { caller, signal: ctx.mcpReq.signal, meta: forwardedMeta(ctx.mcpReq._meta), onprogress: relay?.provider, onwaiting: relay?.waiting, channel },
   );
-  await relay?.flush();
+  await Promise.all([relay?.flush(), channel.flush()]);
   return result as CallToolResult;
 }
 

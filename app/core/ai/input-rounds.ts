@@ -90,7 +90,14 @@ export class InputRounds {
       progressToken === undefined
         ? undefined
         : new ProgressRelay((progress) => ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }));
-    call.round = { relay, log: (params) => void ctx.mcpReq.log(...logArguments(params)).catch(() => undefined) };
+    // Log lines go out before this round's answer (the client stops listening once it has it).
+    let logged: Promise<unknown> = Promise.resolve();
+    call.round = {
+      relay,
+      log: (params) => {
+        logged = Promise.all([logged, ctx.mcpReq.log(...logArguments(params)).catch(() => undefined)]);
+      },
+    };
     if (call.expiry) clearTimeout(call.expiry);
     const cancel = () => call.controller.abort('cancelled by the AI client');
     ctx.mcpReq.signal.addEventListener('abort', cancel, { once: true });
@@ -100,7 +107,7 @@ export class InputRounds {
       ctx.mcpReq.signal.removeEventListener('abort', cancel);
       call.round = undefined;
     }
-    await relay?.flush();
+    await Promise.all([relay?.flush(), logged]);
     if (call.done) {
       if (call.expiry) clearTimeout(call.expiry);
       this.parked.delete(call.id);

@@ -13,7 +13,9 @@ const ANSWER_TIMEOUT_MS = 600_000;
  * the provider's requests go to it as server→client requests related to the call (on the
  * call's own response stream), its log lines as notifications related to the call.
  */
-export function sessionChannel(server: Server, ctx: ServerContext, caller: string): AiChannel {
+export function sessionChannel(server: Server, ctx: ServerContext, caller: string): AiChannel & { flush(): Promise<void> } {
+  // Log lines go out before the call's result (a client stops listening once it has it).
+  let sent: Promise<unknown> = Promise.resolve();
   return {
     caller,
     origin: `session:${ctx.sessionId ?? randomUUID()}`,
@@ -21,6 +23,11 @@ export function sessionChannel(server: Server, ctx: ServerContext, caller: strin
     ask: (method, params, signal) =>
       ctx.mcpReq.send({ method, params }, Passthrough, { signal, timeout: ANSWER_TIMEOUT_MS, resetTimeoutOnProgress: true }) as Promise<Record<string, unknown>>,
     // The SDK applies the client's log level (logging/setLevel on 2025, the envelope's on 2026).
-    log: (params) => void ctx.mcpReq.log(...logArguments(params)).catch(() => undefined),
+    log: (params) => {
+      sent = Promise.all([sent, ctx.mcpReq.log(...logArguments(params)).catch(() => undefined)]);
+    },
+    flush: async () => {
+      await sent;
+    },
   };
 }
