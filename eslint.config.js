@@ -1,7 +1,9 @@
 // Lint rules. The import rules keep the layering of the README's Architecture honest:
 // electron (and electron-updater, which loads it) only in app/main and app/preload, the thin
 // Electron shell; app/core, app/os and app/cli never reach into that shell; native-host imports
-// nothing but node:*; the panel (renderer/) imports shared types only.
+// node:*, app/shared and the node-only app/os helpers it shares with the hub; the panel
+// (renderer/) imports shared types only; app/shared, read by all of them (and generated into the
+// companion extension), imports nothing but app/shared.
 // test/layering.test.ts lints a probe file in every folder to prove each rule holds.
 import tseslint from 'typescript-eslint';
 
@@ -53,7 +55,21 @@ export default tseslint.config(
     files: ['native-host/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ regex: '^(?!node:|\\.)', message: 'The native host starts fast and depends on nothing but node:* modules.' }],
+        patterns: [{
+          regex: '^(?!node:|\\./|\\.\\./app/shared/|\\.\\./app/os/(control-socket-path|data-dir|hub-records)\\.js$)',
+          message: 'The native host starts fast and depends on nothing but node:* modules, app/shared and the node-only app/os helpers it shares with the hub.',
+        }],
+      }],
+    },
+  },
+  {
+    files: ['app/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(?!\\./)',
+          message: 'app/shared is read by the hub, the native host, the CLI, the panel and (generated) the companion extension: it imports other app/shared files only (no node:*, no package, no electron).',
+        }],
       }],
     },
   },

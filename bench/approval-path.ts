@@ -59,7 +59,7 @@ export async function runApprovalPath(plan: ApprovalPathPlan, say: (line: string
     const routed = (ip: InProcessHub) => async () =>
       check(await ip.router.call({ name: ECHO_TOOL, arguments: ECHO_ARGS }, { caller: 'ai:bench', signal: new AbortController().signal }));
     const plain = (ip: InProcessHub) => {
-      const entry = ip.hub.registry.get(ECHO_TOOL)!;
+      const entry = ip.hub.catalog.get(ECHO_TOOL)!;
       return async () => check(await entry.provider.callTool('echo', ECHO_ARGS, { timeoutMs: 60_000 }));
     };
     // The plain call alternates between the two hubs' provider connections.
@@ -126,7 +126,7 @@ function perCallUs(fn: () => void, n = 20_000): number {
 
 /** The router's own steps for one allowed call, timed alone (the hub's real hooks, audit on). */
 function timePieces(ip: InProcessHub): Record<string, number> {
-  const hooks: RouterHooks = ip.router['hooks']; // private; the hub's real audit and activity hooks
+  const hooks: RouterHooks = ip.router['gate']['hooks']; // private; the hub's real audit and activity hooks
   const config = ip.hub.config;
   const subject = { caller: 'ai:bench', provider: 'echo', tool: 'echo', readOnly: false };
   const line: AuditEntry = { event: 'call', caller: 'ai:bench', provider: 'echo', tool: 'echo', args_digest: digestArguments(ECHO_ARGS), decision: 'allow', decided_by: 'default', duration_ms: 0.12, outcome: 'ok' };
@@ -134,7 +134,7 @@ function timePieces(ip: InProcessHub): Record<string, number> {
   const activity = (): Activity => ({ id: id++, time: new Date().toISOString(), caller: 'ai:bench', provider: 'echo', tool: 'echo', decision: 'allow', decidedBy: 'default', outcome: 'ok', durationMs: 0.12 });
   const noop = () => undefined;
   return {
-    'registry lookup + resolvePolicy': perCallUs(() => void (ip.hub.registry.get(ECHO_TOOL), resolvePolicy(config.approvals, subject))),
+    'registry lookup + resolvePolicy': perCallUs(() => void (ip.hub.catalog.get(ECHO_TOOL), resolvePolicy(config.approvals, subject))),
     'digestArguments (canonical JSON + SHA-256), audit on only': perCallUs(() => void digestArguments(ECHO_ARGS)),
     'audit line: sealLine alone (JSON + SHA-256)': perCallUs(() => void sealLine({ time: new Date().toISOString(), ...line, prev: '0'.repeat(64) })),
     'audit line: hook (sealLine + writeSync)': perCallUs(() => hooks.audit(line), 10_000),

@@ -80,7 +80,7 @@ export async function startInProcessHub(options: InProcessHubOptions): Promise<I
     };
     await once(socket, 'open');
     const deadline = Date.now() + 10_000;
-    while (hub.registry.get(ECHO_TOOL)?.provider.state !== 'ready') {
+    while (hub.catalog.get(ECHO_TOOL)?.provider.state !== 'ready') {
       if (Date.now() > deadline) throw new Error(`${ECHO_TOOL} was not listed by the in-process hub within 10 s`);
       await sleep(5);
     }

@@ -1,33 +1,19 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
+import type { ControlRequest } from '../app/shared/control-protocol.js';
+import { DISCOVERY_VERSION, FRAME_TYPE, HOST_ERROR, type ErrorFrame, type HostFrame } from '../app/shared/native-messaging.js';
 
 /**
  * Asks the running hub for a token over the control socket and turns the answer into the one
- * frame the host hands out (docs/discovery.md). The `mcpServers` block is the shape MCP-Link add-ins
- * read (reference/wire-protocols.md §1.2): they use only `url` and `headers.Authorization`.
+ * frame the host hands out (docs/discovery.md). Both messages are app/shared's. The `mcpServers`
+ * block is the shape MCP-Link add-ins read: they use only `url` and `headers.Authorization`.
  */
-export interface DiscoveryFrame {
-  type: 'inlet.discovery';
-  version: 1;
-  ws: string;
-  mcp: string;
-  token: string;
-  name: string;
-  mcpServers: { inlet: { url: string; headers: { Authorization: string } } };
-}
-
-export interface ErrorFrame {
-  type: 'inlet.error';
-  code: string;
-  message: string;
-}
-
-export type HostFrame = DiscoveryFrame | ErrorFrame;
 
 /** Short: the host must answer the browser quickly, and a live hub answers in milliseconds. */
 export const ASK_TIMEOUT_MS = 1_500;
 
+/** A control response as read off the socket, before the host checks it. */
 interface HubAnswer {
   ok?: unknown;
   token?: unknown;
@@ -61,8 +47,8 @@ export async function discover(options: DiscoveryOptions): Promise<HostFrame> {
   const urls = answer.urls;
   if (answer.ok === true && typeof answer.token === 'string' && urls && isString(urls.ws) && isString(urls.mcp) && isString(urls.sse)) {
     return {
-      type: 'inlet.discovery',
-      version: 1,
+      type: FRAME_TYPE.DISCOVERY,
+      version: DISCOVERY_VERSION,
       ws: urls.ws,
       mcp: urls.mcp,
       token: answer.token,
@@ -71,8 +57,8 @@ export async function discover(options: DiscoveryOptions): Promise<HostFrame> {
     };
   }
   return {
-    type: 'inlet.error',
-    code: typeof answer.code === 'string' ? answer.code : 'HUB_UNREACHABLE',
+    type: FRAME_TYPE.ERROR,
+    code: typeof answer.code === 'string' ? answer.code : HOST_ERROR.HUB_UNREACHABLE,
     message: typeof answer.message === 'string' ? answer.message : 'The Inlet hub gave an answer this host does not understand; update Inlet.',
   };
 }
@@ -83,8 +69,8 @@ function isString(value: unknown): value is string {
 
 function hubNotRunning(starting: boolean): ErrorFrame {
   return {
-    type: 'inlet.error',
-    code: 'HUB_NOT_RUNNING',
+    type: FRAME_TYPE.ERROR,
+    code: HOST_ERROR.HUB_NOT_RUNNING,
     message: starting
       ? 'The Inlet hub is not running yet; the Inlet app is starting, so ask again in a few seconds.'
       : 'The Inlet hub is not running; start the Inlet app (or run `inlet serve`) and ask again.',
@@ -92,7 +78,7 @@ function hubNotRunning(starting: boolean): ErrorFrame {
 }
 
 /** Sends one request line and resolves with the parsed response line. */
-export function askHub(socketPath: string, request: object, timeoutMs: number): Promise<HubAnswer> {
+export function askHub(socketPath: string, request: ControlRequest, timeoutMs: number): Promise<HubAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     let buffered = '';

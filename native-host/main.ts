@@ -2,8 +2,9 @@ import { controlSocketPath } from '../app/os/control-socket-path.js';
 import { resolveDataDir } from '../app/os/data-dir.js';
 import { readHubRecords } from '../app/os/hub-records.js';
 import { callerClientId } from './caller.js';
-import { discover, type HostFrame } from './discovery.js';
+import { discover } from './discovery.js';
 import { encodeFrame, FrameReader, type FrameEvent } from './framing.js';
+import { FRAME_TYPE, HOST_ERROR, type HostFrame } from '../app/shared/native-messaging.js';
 
 /**
  * The native-messaging host (docs/discovery.md). A browser or an add-in launches it; it writes one
@@ -35,12 +36,12 @@ let exiting = false;
 
 /** The frame to hand out: the cached one, unless it was an error (a hub may have started since). */
 async function answer(): Promise<HostFrame> {
-  if (!current || current.type === 'inlet.error') {
+  if (!current || current.type === FRAME_TYPE.ERROR) {
     try {
       current = await discover({ socketPaths: socketPaths(), clientId, debug });
     } catch (error) {
       // discover() reports every expected failure as a frame; this keeps the queue alive anyway.
-      current = { type: 'inlet.error', code: 'HOST_FAILED', message: `The Inlet native host failed: ${(error as Error).message}.` };
+      current = { type: FRAME_TYPE.ERROR, code: HOST_ERROR.HOST_FAILED, message: `The Inlet native host failed: ${(error as Error).message}.` };
     }
   }
   return current;
@@ -73,7 +74,7 @@ function onEvents(events: FrameEvent[]): void {
       continue;
     }
     debug(`bad frame: ${event.message}`);
-    const frame: HostFrame = { type: 'inlet.error', code: 'BAD_FRAME', message: event.message };
+    const frame: HostFrame = { type: FRAME_TYPE.ERROR, code: HOST_ERROR.BAD_FRAME, message: event.message };
     queue = queue.then(() => write(frame));
     exit(1, queue);
   }

@@ -126,7 +126,8 @@ describe('approvals from the shell and the admin API', () => {
     assert.equal((await admin(hub, 'POST', '/pause', { paused: true })).status, 200);
     const paused = await ai.callTool({ name: 'shop__look', arguments: {} });
     assert.match(text(paused), /Inlet is paused/);
-    await admin(hub, 'POST', '/pause', { paused: false });
+    const lifted = await admin(hub, 'POST', '/pause', { paused: false });
+    assert.equal(lifted.status, 200, JSON.stringify(lifted.data));
     const again = await ai.callTool({ name: 'shop__look', arguments: { text: 'ok' } });
     assert.deepEqual(again.content, [{ type: 'text', text: 'look:ok' }]);
   });

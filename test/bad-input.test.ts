@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { exposedToolName, VALID_EXPOSED_NAME } from '../app/core/catalog/tool-names.js';
+import { exposedToolName, VALID_EXPOSED_NAME } from '../app/core/catalog/names.js';
 import { FAILURE_LIMIT } from '../app/core/security/failure-throttle.js';
 import { dialProvider } from './fixtures/ws-provider.js';
 import { connectAi, names, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';

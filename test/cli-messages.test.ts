@@ -12,9 +12,9 @@ import { manifestsHelp } from '../app/cli/manifests.js';
 import { auditHelp, panelHelp } from '../app/cli/panel.js';
 import { policyHelp } from '../app/cli/policy.js';
 import { serveHelp } from '../app/cli/serve.js';
+import { serviceHelp } from '../app/cli/service.js';
 import { statusHelp } from '../app/cli/status.js';
 import { stdioHelp } from '../app/cli/stdio.js';
-import { serviceHelp } from '../app/cli/service.js';
 import { tokenHelp } from '../app/cli/token.js';
 import { childEnv, CLI, makeDataDir, startHub, untilPrinted } from './helpers/hub-process.js';
 

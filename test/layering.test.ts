@@ -47,3 +47,30 @@ describe('the layering rule: electron only in the Electron shell', () => {
     }
   });
 });
+
+/** An import line linted as if it sat at `filePath`. */
+const importing = (specifier: string) => `import * as probe from '${specifier}';\nexport { probe };\n`;
+
+describe('the layering rule: app/shared stands alone, and the native host reads it', () => {
+  const eslint = new ESLint({ cwd: ROOT });
+
+  it('lets app/shared import other app/shared files only', async () => {
+    assert.deepEqual(await restricted(eslint, importing('./close-codes.js'), 'app/shared/probe.ts'), []);
+    for (const specifier of ['node:fs', 'zod', 'ws', '../core/base/errors.js', '../os/data-dir.js']) {
+      const messages = await restricted(eslint, importing(specifier), 'app/shared/probe.ts');
+      assert.equal(messages.length, 1, `app/shared must refuse ${specifier}`);
+      assert.match(messages[0]!, /app\/shared files only/, specifier);
+    }
+  });
+
+  it('lets the native host import node:*, its own files, app/shared and the node-only helpers it shares with the hub', async () => {
+    for (const specifier of ['node:net', './framing.js', '../app/shared/native-messaging.js', '../app/os/hub-records.js']) {
+      assert.deepEqual(await restricted(eslint, importing(specifier), 'native-host/probe.ts'), [], specifier);
+    }
+    for (const specifier of ['ws', 'zod', '../app/core/base/errors.js', '../app/os/manifests.js', '../app/cli/main.js']) {
+      const messages = await restricted(eslint, importing(specifier), 'native-host/probe.ts');
+      assert.equal(messages.length, 1, `the native host must refuse ${specifier}`);
+      assert.match(messages[0]!, /node:\* modules, app\/shared/, specifier);
+    }
+  });
+});

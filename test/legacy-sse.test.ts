@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { dialProvider } from './fixtures/ws-provider.js';
+import { sseEvents } from './helpers/sse-stream.js';
 import { connectAi, names, startHub, type AiClient, type RunningHub } from './helpers/hub-process.js';
 
 describe('the legacy HTTP+SSE surface (/sse + /messages/)', () => {
@@ -30,7 +31,8 @@ describe('the legacy HTTP+SSE surface (/sse + /messages/)', () => {
     const client = new Client({ name: 'old', version: '1' });
     await client.connect(new SSEClientTransport(new URL(sseUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } }, eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), Authorization: `Bearer ${token}` } }) } }));
     const { tools } = await client.listTools();
-    assert.deepEqual(names(tools), ['legacy__hi']);
+    // An add-in's session also lists MCP-Link's `remote`, through which it may offer tools (docs/mcp-link.md).
+    assert.deepEqual(names(tools), ['legacy__hi', 'remote']);
     const result = await client.callTool({ name: 'legacy__hi', arguments: { text: 'sse' } });
     assert.deepEqual(result.content, [{ type: 'text', text: 'hi:sse' }]);
     await client.close();
@@ -69,21 +71,3 @@ describe('the legacy HTTP+SSE surface (/sse + /messages/)', () => {
     assert.equal(response.status, 401);
   });
 });
-
-/** The events of an SSE body, comments (keep-alives) skipped; each `data:` line is one whole message. */
-async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
-  const decoder = new TextDecoder();
-  let buffered = '';
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffered.indexOf('\n\n')) >= 0) {
-      const lines = buffered.slice(0, end).split('\n').filter((line) => !line.startsWith(':'));
-      buffered = buffered.slice(end + 2);
-      if (lines.length === 0) continue;
-      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
-      assert.equal(data.length, 1, 'one data line per event');
-      yield { event: lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message', data: data[0]! };
-    }
-  }
-}

@@ -98,7 +98,7 @@ describe('providers of either MCP revision are called alike', () => {
     });
     const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'status'], { env: childEnv(hub.dataDir) });
     for (const [name, protocol] of Object.entries(protocols)) {
-      assert.match(stdout, new RegExp(`^  ${name}  \\[ready\\]  MCP ${protocol}  since`, 'm'));
+      assert.match(stdout, new RegExp(`^  ${name}  \\[ready\\]  socket  MCP ${protocol}  \\d+ tools?, \\d+ resources?.*, \\d+ prompts?  since`, 'm'));
     }
   });
 

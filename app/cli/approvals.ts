@@ -1,5 +1,5 @@
-import type { PendingApproval } from '../core/calls/approval-queue.js';
 import { HubError } from '../core/base/errors.js';
+import type { DecisionAnswer, DecisionRequest, Pending } from '../shared/admin-types.js';
 import { AdminClient } from './admin-client.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';
@@ -20,7 +20,7 @@ export async function approvals(argv: string[]): Promise<number> {
   if (values.help || !action) return (console.log(approvalsHelp), values.help ? 0 : 2);
   const client = await AdminClient.connect(createContext(values['data-dir']));
   if (action === 'list') {
-    const { data } = await client.request<PendingApproval[]>('GET', '/approvals');
+    const data = await client.call<Pending[]>('GET', '/approvals');
     if (values.json) process.stdout.write(JSON.stringify(data, null, 2) + '\n');
     else if (data.length === 0) process.stdout.write('No call is waiting for approval.\n');
     else for (const p of data) process.stdout.write(formatPending(p));
@@ -33,7 +33,7 @@ export async function approvals(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => controller.abort());
     process.stderr.write('Watching for calls that need approval (Ctrl-C stops)…\n');
     await client.watch((state) => {
-      for (const p of (state.pending as PendingApproval[]) ?? []) {
+      for (const p of (state.pending as Pending[]) ?? []) {
         if (seen.has(p.id)) continue;
         seen.add(p.id);
         process.stdout.write(values.json ? JSON.stringify(p) + '\n' : formatPending(p));
@@ -44,15 +44,15 @@ export async function approvals(argv: string[]): Promise<number> {
   if (action === 'approve' || action === 'deny') {
     if (!id) throw new HubError('USAGE', `inlet approvals ${action} needs the request id (see inlet approvals list).`);
     // The hub resolves an id prefix (among waiting and recently ended requests), as for the panel.
-    const { status, data } = await client.request<{ error?: string; id?: string }>('POST', `/approvals/${encodeURIComponent(id)}/${action}`, { always: values.always, reason: values.reason });
-    if (status !== 200) throw new HubError('USAGE', data.error ?? `The hub answered ${status}.`);
-    process.stdout.write(`${action === 'approve' ? 'Approved' : 'Denied'} ${data.id ?? id}.\n`);
+    const body: DecisionRequest = { always: values.always, reason: values.reason };
+    const data = await client.call<DecisionAnswer>('POST', `/approvals/${encodeURIComponent(id)}/${action}`, body);
+    process.stdout.write(`${action === 'approve' ? 'Approved' : 'Denied'} ${data.id}.\n`);
     return 0;
   }
   throw new HubError('USAGE', `Unknown approvals action "${action}": use list, watch, approve or deny.`);
 }
 
-function formatPending(p: PendingApproval): string {
+function formatPending(p: Pending): string {
   const left = Math.max(0, Math.round((p.expiresAt - Date.now()) / 1000));
   return `${p.id}  ${p.caller} wants ${p.provider}/${p.tool}  (${left} s left)\n    arguments: ${JSON.stringify(p.arguments).slice(0, 500)}\n${p.reason ? `    reason: ${p.reason}\n` : ''}`;
 }

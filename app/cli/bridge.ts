@@ -4,7 +4,7 @@ import { describeError, HubError } from '../core/base/errors.js';
 import { findRunningHub } from '../core/discovery/hub-file.js';
 import { parseFrame } from '../core/base/json-rpc.js';
 import { createLogger } from '../core/base/log.js';
-import { CLOSE } from '../core/providers/ws-transport.js';
+import { CLOSE } from '../shared/close-codes.js';
 import { parse } from './args.js';
 import { BridgeRelay } from './bridge-relay.js';
 import { ChildServer } from './child-server.js';

@@ -1,6 +1,7 @@
 import { verifyAudit, type VerifyResult } from '../core/calls/audit-log.js';
 import { isProcessAlive, readHubFile } from '../core/discovery/hub-file.js';
 import { HubError } from '../core/base/errors.js';
+import type { LoginCodeAnswer } from '../shared/admin-types.js';
 import { AdminClient } from './admin-client.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';
@@ -13,8 +14,8 @@ export async function panel(argv: string[]): Promise<number> {
   const { values } = parse(argv, {});
   if (values.help) return (console.log(panelHelp), 0);
   const client = await AdminClient.connect(createContext(values['data-dir']));
-  const { data } = await client.request<{ url: string }>('POST', '/login-code');
-  process.stdout.write(data.url + '\n');
+  const { url } = await client.call<LoginCodeAnswer>('POST', '/login-code');
+  process.stdout.write(url + '\n');
   return 0;
 }
 

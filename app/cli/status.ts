@@ -1,5 +1,5 @@
 import { HubError } from '../core/base/errors.js';
-import type { HubStatus } from '../core/admin/status.js';
+import type { HubStatus } from '../shared/admin-types.js';
 import { AdminClient } from './admin-client.js';
 import { parse } from './args.js';
 import { createContext } from './context.js';
@@ -7,7 +7,14 @@ import { commandLine } from '../shared/command-line.js';
 
 export const statusHelp = `Usage: inlet status [--json] [--data-dir DIR]
 
-Shows the running hub: providers, their tools, since when, calls and errors, and AI sessions.`;
+Shows the running hub: providers (kind, MCP revision, what they offer), their tools, since when, calls and errors, and AI sessions.`;
+
+/** "3 tools, 7 resources (2 templates), 1 prompt". */
+function offers(p: { tools: string[]; resources?: number; resourceTemplates?: number; prompts?: number }): string {
+  const count = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
+  const templates = p.resourceTemplates ? ` (${count(p.resourceTemplates, 'template')})` : '';
+  return `${count(p.tools.length, 'tool')}, ${count(p.resources ?? 0, 'resource')}${templates}, ${count(p.prompts ?? 0, 'prompt')}`;
+}
 
 export async function status(argv: string[]): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' } });
@@ -37,7 +44,7 @@ export function formatStatus(s: HubStatus, now = Date.now(), inlet = 'inlet'): s
     lines.push(`${s.providers.length} provider(s), ${s.toolCount} tool(s):`);
     for (const p of s.providers) {
       lines.push(
-        `  ${p.name}  [${p.state}]${p.protocol ? `  MCP ${p.protocol}` : ''}  since ${ago(p.since, now)} ago  ${p.calls} call(s), ${p.errors} error(s)${p.calls ? `, avg ${p.avgMs} ms` : ''}  (${p.client}${p.remote ? ` from ${p.remote}` : ''})`,
+        `  ${p.name}  [${p.state}]  ${p.kind ?? 'socket'}${p.protocol ? `  MCP ${p.protocol}` : ''}  ${offers(p)}  since ${ago(p.since, now)} ago  ${p.calls} call(s), ${p.errors} error(s)${p.calls ? `, avg ${p.avgMs} ms` : ''}  (${p.client}${p.remote ? ` from ${p.remote}` : ''})`,
       );
       for (const tool of p.tools) lines.push(`      ${tool}`);
     }

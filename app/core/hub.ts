@@ -1,38 +1,38 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
-import { loadConfig, providerLimits, type Config } from './config/config.js';
-import { describeError, HubError } from './base/errors.js';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from './config/config.js';
+import { ConfigWatcher } from './config/config-watcher.js';
+import { ConfigStore } from './config/config-store.js';
 import { RequestGuard, type ListenerInfo } from './security/http-guard.js';
 import { FailureThrottle } from './security/failure-throttle.js';
-import { applyCors } from './http/cors.js';
-import { sendJson, sendText } from './http/http-util.js';
-import { CONFIG_FILE, findRunningHub, removeHubFile, writeHubFile, type HubFile } from './discovery/hub-file.js';
+import { loadOrCreateSecret, TokenService } from './security/tokens.js';
+import type { SecretStore } from './security/secret-store.js';
+import { CONFIG_FILE, refuseSecondHub, removeHubFile, writeHubFile, type HubFile } from './discovery/hub-file.js';
+import { ControlServer } from './discovery/control-server.js';
 import { createLogger, type Logger } from './base/log.js';
+import { inletCommand, VERSION, type InletCommand } from './base/version.js';
 import { McpEndpoint } from './ai/mcp-endpoint.js';
 import { SseEndpoint } from './ai/sse-endpoint.js';
-import { ProviderConnection } from './providers/provider-connection.js';
+import { Registrants } from './remote/registrants.js';
 import { ProviderListener } from './providers/provider-listener.js';
-import { ProtocolVerdicts } from './providers/protocol-verdicts.js';
-import type { SecretStore } from './security/secret-store.js';
-import { ToolRegistry } from './catalog/tool-registry.js';
-import { ToolRouter } from './calls/tool-router.js';
-import { loadOrCreateSecret, TokenService, type TokenIdentity } from './security/tokens.js';
+import { ProviderAdmission } from './providers/provider-admission.js';
 import { CLOSE } from './providers/ws-transport.js';
-import { inletCommand, VERSION, type InletCommand } from './base/version.js';
-import { buildStatus, type HubStatus } from './admin/status.js';
-import { closeServer, hostForUrl, listen, startProviderListener } from './http/listeners.js';
-import { ControlServer } from './discovery/control-server.js';
-import { AdminApi } from './admin/admin-api.js';
+import { Catalog } from './catalog/catalog.js';
+import { ResourceSubscriptions } from './catalog/resource-subscriptions.js';
+import { ApprovalGate, type RouterHooks } from './calls/approval-gate.js';
+import { ClientRequests } from './calls/client-requests.js';
 import { ApprovalQueue } from './calls/approval-queue.js';
-import { AuditLog, verifyAudit, type AuditEntry } from './calls/audit-log.js';
-import { ConfigStore } from './config/config-store.js';
-import { PERMISSIONS_TOOL } from './calls/permissions-tool.js';
-import type { Activity } from './calls/tool-router.js';
-import { randomBytes } from 'node:crypto';
+import { AuditSink } from './calls/audit-sink.js';
+import { verifyAudit } from './calls/audit-log.js';
+import { PermissionsProvider } from './calls/permissions-tool.js';
+import { ToolRouter } from './calls/tool-router.js';
+import { buildStatus, type HubStatus } from './admin/status.js';
+import { AdminApi } from './admin/admin-api.js';
+import { HubFeed } from './admin/hub-feed.js';
+import { routeRequest, routeUpgrade, type HubRoutes } from './http/hub-routes.js';
+import { closeServer, hostForUrl, listen, startProviderListener } from './http/listeners.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -64,45 +64,45 @@ export interface HubUrls {
 }
 
 /**
- * The headless hub: one HTTP server on loopback carrying the provider socket (`/ws`, `/`), the
- * AI endpoint (`/mcp`), the admin API (`/api/…`) and `/healthz`, plus the optional second
- * provider listener from `reverse_mcp_settings`.
+ * The headless hub, as wiring only: it builds the parts (catalog, router and approvals, the AI
+ * endpoints, the provider listener, the admin API, discovery) and connects them; each part's
+ * behaviour lives in its own folder. One HTTP server on loopback carries the provider socket
+ * (`/ws`, `/`), the AI endpoints (`/mcp`, `/sse`), the admin API and the panel, and `/healthz`
+ * (http/hub-routes.ts), plus the optional second provider listener from `reverse_mcp_settings`.
  */
 export class Hub {
   readonly log: Logger;
-  readonly registry: ToolRegistry;
+  readonly catalog: Catalog;
+  readonly subscriptions: ResourceSubscriptions;
   readonly startedAt = new Date();
+  readonly queue: ApprovalQueue;
   config!: Config;
   tokens!: TokenService;
   urls!: HubUrls;
   /** Every tools/call passes here (public for benchmarks and embedders). */
   router!: ToolRouter;
-  private endpoint!: McpEndpoint;
-  private sse!: SseEndpoint;
-  private listener!: ProviderListener;
-  /** Which provider names speak 2025 only, so their reconnects skip the server/discover probe. */
-  private readonly verdicts = new ProtocolVerdicts();
+  admin!: AdminApi;
+  private readonly feed = new HubFeed();
+  private readonly audit: AuditSink;
+  private readonly admission: ProviderAdmission;
+  private routes!: HubRoutes;
+  private configStore!: ConfigStore;
+  private watcher!: ConfigWatcher;
+  /** Tools MCP-Link clients registered over /sse (docs/mcp-link.md). */
+  private registrants!: Registrants;
   private server: HttpServer | undefined;
   private remoteServer: HttpServer | undefined;
-  private boundHost = '127.0.0.1';
   /** The main listener, for the Host check (its port is known once it listens). */
   private readonly mainListener: ListenerInfo = { host: '127.0.0.1', port: 0, tls: false };
-  private guard!: RequestGuard;
-  private throttle!: FailureThrottle;
-  private watcher: FSWatcher | undefined;
-  private reloadTimer: NodeJS.Timeout | undefined;
-  private stopping: Promise<void> | undefined;
   private control: ControlServer | undefined;
-  readonly queue: ApprovalQueue;
-  admin!: AdminApi;
-  private audit: AuditLog | undefined;
-  private configStore!: ConfigStore;
-  private readonly activityLog: Activity[] = [];
-  private readonly changeListeners = new Set<() => void>();
+  private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: HubOptions) {
     this.log = options.log ?? createLogger('hub');
-    this.registry = new ToolRegistry(this.log.child('registry'));
+    this.catalog = new Catalog(this.log.child('catalog'));
+    this.subscriptions = new ResourceSubscriptions(this.catalog, this.log.child('subscriptions'));
+    this.audit = new AuditSink(options.dataDir, this.log.child('audit'));
+    this.admission = new ProviderAdmission(this.catalog, () => this.config, this.log.child('providers'));
     this.queue = new ApprovalQueue({
       limits: () => ({ maxPending: this.config.approvals.max_pending, maxPerCaller: this.config.approvals.max_pending_per_caller }),
       log: this.log.child('approvals'),
@@ -118,16 +118,16 @@ export class Hub {
     const loaded = await loadConfig(this.configPath);
     for (const warning of loaded.warnings) this.log.warn(warning);
     this.config = loaded.config;
-    if (this.options.writeDiscovery !== false) await this.refuseSecondHub();
+    if (this.options.writeDiscovery !== false) await refuseSecondHub(this.options.dataDir);
 
-    const secret = await loadOrCreateSecret(this.options.secretStore);
-    this.tokens = new TokenService(secret, this.config);
+    this.tokens = new TokenService(await loadOrCreateSecret(this.options.secretStore), this.config);
     for (const name of this.tokens.unauthenticatedNames) {
       this.log.warn('tools_servers entry has an empty auth_token: any peer may connect under this name', { provider: name });
     }
     this.configStore = new ConfigStore(this.configPath, (config) => this.applyConfig(config));
-    this.throttle = new FailureThrottle(this.log.child('auth'));
-    this.guard = new RequestGuard(
+    this.watcher = new ConfigWatcher(this.options.dataDir, CONFIG_FILE, this.configPath, (config) => this.reloaded(config), this.log, (task) => this.configStore.exclusive(task));
+    const throttle = new FailureThrottle(this.log.child('auth'));
+    const guard = new RequestGuard(
       () => ({
         allowedHosts: this.config.reverse_mcp_settings.allowed_hosts,
         aiOrigins: this.config.ai.allowed_origins,
@@ -135,31 +135,38 @@ export class Hub {
       }),
       this.log.child('guard'),
     );
-    this.openAudit();
-    this.router = new ToolRouter(this.registry, () => this.config, this.queue, {
-      auditing: () => this.audit !== undefined,
-      audit: (entry) => this.writeAudit(entry),
+    this.audit.apply(this.config.audit);
+
+    const hooks: RouterHooks = {
+      auditing: () => this.audit.enabled,
+      audit: (entry) => this.audit.write(entry),
       addRule: async (rule) => {
         await this.configStore.updateApprovals((a) => ({ ...a, rules: [...((a.rules as unknown[]) ?? []), rule] }));
         this.log.info('rule added from a decision', { ...rule });
       },
-      activity: (activity) => {
-        this.activityLog.push(activity);
-        if (this.activityLog.length > 500) this.activityLog.splice(0, this.activityLog.length - 500);
-        this.changed();
-      },
+      activity: (activity) => this.feed.record(activity),
+    };
+    const gate = new ApprovalGate(this.queue, hooks);
+    // A provider's requests to the calling AI client (sampling, elicitation, roots) pass the same
+    // policy, queue and audit log as calls; the activity list numbers both.
+    this.admission.relayTo(new ClientRequests(() => this.config, this.queue, { ...hooks, activity: (activity) => gate.activity(activity) }), () => this.feed.changed());
+    this.router = new ToolRouter(this.catalog, () => this.config, gate);
+    this.catalog.attach(new PermissionsProvider(gate, () => this.config));
+    this.catalog.onChange(() => this.feed.changed());
+    this.catalog.onProviderGone((provider, reason) => {
+      this.log.child('providers').info('provider disconnected', { provider: provider.name, reason });
+      this.queue.failProvider(provider.name);
     });
-    this.registry.setBuiltins([PERMISSIONS_TOOL]);
-    this.registry.onChange(() => this.changed());
     this.queue.onEvent((event, pending) => {
       if (event === 'added') this.log.info('call waits for approval', { caller: pending.caller, provider: pending.provider, tool: pending.tool });
-      this.changed();
+      this.feed.changed();
     });
+
     this.admin = new AdminApi(
       {
         status: () => this.status(),
         queue: this.queue,
-        activity: () => this.activityLog,
+        activity: () => this.feed.activity,
         config: () => this.config,
         configStore: this.configStore,
         tokens: () => this.tokens,
@@ -167,57 +174,68 @@ export class Hub {
         verifyAudit: () => verifyAudit(this.options.dataDir),
         origin: () => this.urls.mcp.replace(/\/mcp$/, ''),
         inlet: () => this.options.inletCommand ?? inletCommand(),
-        onChange: (listener) => {
-          this.changeListeners.add(listener);
-          return () => this.changeListeners.delete(listener);
-        },
-        throttle: this.throttle,
+        onChange: (listener) => this.feed.onChange(listener),
+        throttle,
       },
       () => this.tokens.currentSecret,
     );
     const settings = this.config.reverse_mcp_settings;
-    this.endpoint = new McpEndpoint({
-      registry: this.registry,
+    const endpoint = new McpEndpoint({
+      catalog: this.catalog,
+      subscriptions: this.subscriptions,
       router: this.router,
       tokens: this.tokens,
-      throttle: this.throttle,
+      throttle,
       log: this.log.child('mcp'),
       maxBodyBytes: settings.max_frame_bytes,
       idleMs: () => this.config.ai.idle_timeout_min * 60_000,
       fastPath: process.env.INLET_MCP_FAST_PATH !== 'off',
-      onClientsChanged: () => this.changed(),
+      onClientsChanged: () => this.feed.changed(),
     });
-    this.sse = new SseEndpoint({
+    this.registrants = new Registrants({
+      catalog: this.catalog,
+      log: this.log.child('remote'),
+      progressive: (provider) => this.config.providers[provider]?.progressive_discovery === true,
+    });
+    const sse = new SseEndpoint({
       tokens: this.tokens,
-      throttle: this.throttle,
-      registry: this.registry,
-      createServer: this.endpoint.createServer,
+      throttle,
+      catalog: this.catalog,
+      registrants: this.registrants,
+      // Tests shorten it to see a keep-alive without waiting 15 s.
+      keepAliveMs: Number(process.env.INLET_SSE_KEEPALIVE_MS) || undefined,
+      createServer: endpoint.createServer,
       log: this.log.child('sse'),
       maxBodyBytes: settings.max_frame_bytes,
-      onClientsChanged: () => this.changed(),
+      onClientsChanged: () => this.feed.changed(),
     });
-    this.boundHost = this.options.host ?? this.config.host;
-    this.mainListener.host = this.boundHost;
-    this.listener = new ProviderListener({
+    const providers = new ProviderListener({
       tokens: this.tokens,
       maxFrameBytes: settings.max_frame_bytes,
-      guard: this.guard,
-      throttle: this.throttle,
-      holder: (name) => this.registry.provider(name)?.identity.clientId,
+      guard,
+      throttle,
+      holder: (name) => this.catalog.provider(name)?.owner,
       log: this.log.child('providers'),
-      onConnection: (socket, name, identity, req) => this.acceptProvider(socket, name, identity, req),
+      onConnection: (socket, name, identity, req) => this.admission.accept(socket, name, identity, req),
     });
+    this.routes = { guard, listener: this.mainListener, endpoint, sse, admin: this.admin, providers, log: this.log };
 
-    this.server = createServer((req, res) => this.route(req, res));
-    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head, this.mainListener));
+    const boundHost = this.options.host ?? this.config.host;
+    this.mainListener.host = boundHost;
+    this.server = createServer((req, res) => routeRequest(this.routes, req, res));
+    this.server.on('upgrade', (req, socket, head) => routeUpgrade(providers, req, socket, head, this.mainListener));
     this.server.on('clientError', (_error, socket) => socket.destroy());
     this.server.keepAliveTimeout = 65_000;
-    const port = await listen(this.server, this.options.port ?? this.config.port, this.boundHost);
+    const port = await listen(this.server, this.options.port ?? this.config.port, boundHost);
     this.mainListener.port = port;
-    const base = `${hostForUrl(this.boundHost)}:${port}`;
+    const base = `${hostForUrl(boundHost)}:${port}`;
     this.urls = { ws: `ws://${base}/ws`, mcp: `http://${base}/mcp`, sse: `http://${base}/sse`, healthz: `http://${base}/healthz`, api: `http://${base}/api`, panel: `http://${base}/` };
 
-    if (settings.enabled && settings.listen_host) this.urls.remoteWs = await this.startRemoteListener(this.config);
+    if (settings.enabled && settings.listen_host) {
+      const remote = await startProviderListener(settings, (req, socket, head, listener) => routeUpgrade(providers, req, socket, head, listener));
+      this.remoteServer = remote.server;
+      this.urls.remoteWs = remote.url;
+    }
 
     if (this.options.controlSocketPath) {
       this.control = new ControlServer({
@@ -239,7 +257,7 @@ export class Hub {
       const file: HubFile = { pid: process.pid, version: VERSION, startedAt: this.startedAt.toISOString(), urls: { ...this.urls } };
       await writeHubFile(this.options.dataDir, file);
     }
-    this.watchConfig();
+    this.watcher.start();
     this.log.info('hub listening', { mcp: this.urls.mcp, ws: this.urls.ws, remote: this.urls.remoteWs });
     return this.urls;
   }
@@ -250,7 +268,7 @@ export class Hub {
   }
 
   status(): HubStatus {
-    return buildStatus(this, [...this.endpoint.listSessions(), ...this.sse.list()]);
+    return buildStatus(this, [...this.routes.endpoint.listSessions(), ...this.routes.sse.list()]);
   }
 
   /**
@@ -259,48 +277,38 @@ export class Hub {
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.watcher?.close();
-      if (this.reloadTimer) clearTimeout(this.reloadTimer);
+      this.watcher?.stop();
       this.queue.closeAll();
-      for (const provider of this.registry.allProviders()) provider.close(CLOSE.GOING_AWAY, 'the hub is shutting down');
+      this.admission.closeAll(CLOSE.GOING_AWAY, 'the hub is shutting down');
+      this.registrants?.closeAll();
       // Let the tool errors of failed calls reach their AI clients before the sessions close.
       await new Promise((resolve) => setTimeout(resolve, 50));
-      await Promise.all([this.endpoint?.stop(), this.sse?.closeAll()]);
-      this.listener?.close();
+      await Promise.all([this.routes?.endpoint.stop(), this.routes?.sse.closeAll()]);
+      this.routes?.providers.close();
       await Promise.all([closeServer(this.server), closeServer(this.remoteServer), this.control?.close()]);
       if (this.options.writeDiscovery !== false) await removeHubFile(this.options.dataDir, process.pid).catch(() => undefined);
-      this.audit?.close();
+      this.audit.close();
       this.log.info('hub stopped');
     })();
     return this.stopping;
   }
 
+  /** Applies a changed config.json now (it is also followed on disk); a broken file keeps the running config. */
+  reloadConfig(): Promise<void> {
+    return this.watcher.reload();
+  }
+
   private applyConfig(config: Config): void {
-    const auditChanged = config.audit.enabled !== this.config?.audit.enabled;
     this.config = config;
     this.tokens?.applyConfig(config);
-    if (auditChanged && this.tokens) this.openAudit();
-    this.changed();
+    if (this.tokens) this.audit.apply(config.audit);
+    this.feed.changed();
   }
 
-  private openAudit(): void {
-    this.audit?.close();
-    this.audit = undefined;
-    if (!this.config.audit.enabled) return;
-    this.audit = new AuditLog(this.options.dataDir, this.config.audit.max_file_bytes, this.log.child('audit'));
-    this.audit.open();
-  }
-
-  private writeAudit(entry: AuditEntry): void {
-    try {
-      this.audit?.append(entry);
-    } catch (error) {
-      this.log.error('audit.jsonl could not be written', { error: describeError(error) });
-    }
-  }
-
-  private changed(): void {
-    for (const listener of this.changeListeners) listener();
+  private reloaded(config: Config): void {
+    this.applyConfig(config);
+    this.admission.closeRevoked(this.tokens);
+    this.routes.sse.closeRevoked((clientId) => this.tokens.isRevoked(clientId));
   }
 
   /** A new install secret: every token stops working, so every provider and AI session is cut off. */
@@ -308,142 +316,10 @@ export class Hub {
     const secret = randomBytes(32);
     await this.options.secretStore.set(secret);
     this.tokens.setSecret(secret);
-    for (const provider of this.registry.allProviders()) provider.close(CLOSE.REVOKED, 'the install secret was rotated');
-    await Promise.all([this.endpoint.closeAll(), this.sse.closeAll()]);
+    this.admission.closeAll(CLOSE.REVOKED, 'the install secret was rotated');
+    await Promise.all([this.routes.endpoint.closeAll(), this.routes.sse.closeAll()]);
     this.admin.closeStreams();
     this.log.warn('install secret rotated: every token was revoked');
-    this.changed();
-  }
-
-  private async refuseSecondHub(): Promise<void> {
-    try {
-      const other = await findRunningHub(this.options.dataDir, 1_000);
-      if (other.pid !== process.pid) {
-        throw new HubError('LISTEN_FAILED', `Another hub is already running for ${this.options.dataDir} (pid ${other.pid}, ${other.urls.mcp}).`);
-      }
-    } catch (error) {
-      if (error instanceof HubError && error.code === 'HUB_NOT_RUNNING') return;
-      throw error;
-    }
-  }
-
-  private route(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    if (path === '/healthz' || path === '/health') return sendText(res, 200, 'ok');
-    const ai = path === '/mcp' || path === '/sse' || path.startsWith('/messages');
-    const refused = this.guard.check(req, this.mainListener, ai ? 'ai' : 'admin');
-    if (refused) return sendText(res, 403, `Forbidden: ${refused}.`);
-    if (ai && applyCors(req, res)) return;
-    if (path === '/mcp') {
-      this.endpoint.handle(req, res).catch((error) => {
-        this.log.error('AI endpoint failed', { error: describeError(error) });
-        if (!res.headersSent) sendJson(res, 500, { jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null });
-        else res.end();
-      });
-      return;
-    }
-    if (path === '/sse' || path.startsWith('/messages')) {
-      this.sse.handle(req, res).catch((error) => {
-        this.log.error('SSE endpoint failed', { error: describeError(error) });
-        if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });
-        else res.end();
-      });
-      return;
-    }
-    this.admin.handle(req, res, path).then(
-      (handled) => {
-        if (!handled) sendText(res, 404, 'Not found.');
-      },
-      (error) => {
-        this.log.error('admin API failed', { error: describeError(error) });
-        if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });
-        else res.end();
-      },
-    );
-  }
-
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, listener: ListenerInfo): void {
-    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    if (path !== '/ws' && path !== '/') {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    this.listener.handleUpgrade(req, socket, head, listener);
-  }
-
-  private acceptProvider(socket: WebSocket, name: string, identity: TokenIdentity, req: IncomingMessage): void {
-    const log = this.log.child('providers');
-    // The listener checked the holder before the upgrade; a connection that won a race with
-    // another client for the same name is turned away here rather than replacing it.
-    const holder = this.registry.provider(name);
-    if (holder && holder.identity.clientId !== identity.clientId) {
-      log.warn('provider refused: the name is held by another client', { provider: name, client: identity.clientId, holder: holder.identity.clientId });
-      socket.close(CLOSE.POLICY, `provider "${name}" is connected under another identity`);
-      return;
-    }
-    const connection = new ProviderConnection(socket, {
-      name,
-      identity,
-      remoteAddress: req.socket.remoteAddress ?? '',
-      heartbeatMs: this.config.reverse_mcp_settings.heartbeat_s * 1000,
-      limits: providerLimits(this.config.reverse_mcp_settings),
-      verdicts: this.verdicts,
-      log,
-    });
-    const previous = this.registry.attach(connection);
-    if (previous) {
-      log.info('provider replaced by a new connection', { provider: name });
-      previous.close(CLOSE.REPLACED, 'replaced by a new connection with the same name');
-    }
-    connection.onToolsChanged = () => this.registry.updateTools(connection);
-    connection.onClosed = (reason) => {
-      if (this.registry.detach(connection)) {
-        log.info('provider disconnected', { provider: name, reason });
-        this.queue.failProvider(name);
-      }
-    };
-    log.info('provider connected', { provider: name, client: identity.clientId, remote: connection.remoteAddress });
-    connection.start().then(
-      () => log.info('provider ready', { provider: name, protocol: connection.protocol, tools: connection.tools.length }),
-      () => undefined,
-    );
-  }
-
-  private async startRemoteListener(config: Config): Promise<string> {
-    const { server, url } = await startProviderListener(config.reverse_mcp_settings, (req, socket, head, listener) => this.upgrade(req, socket, head, listener));
-    this.remoteServer = server;
-    return url;
-  }
-
-  private watchConfig(): void {
-    try {
-      this.watcher = watch(this.options.dataDir, (_event, file) => {
-        if (file !== CONFIG_FILE) return;
-        if (this.reloadTimer) clearTimeout(this.reloadTimer);
-        this.reloadTimer = setTimeout(() => void this.reloadConfig(), 100);
-      });
-      this.watcher.on('error', () => undefined);
-    } catch (error) {
-      this.log.warn('config.json will not be reloaded automatically', { error: describeError(error) });
-    }
-  }
-
-  /** Applies a changed config.json; a broken file is reported and the running config kept. */
-  async reloadConfig(): Promise<void> {
-    let config: Config;
-    try {
-      config = (await loadConfig(this.configPath)).config;
-    } catch (error) {
-      this.log.error(`${describeError(error)} The hub keeps its previous settings.`);
-      return;
-    }
-    this.applyConfig(config);
-    for (const provider of this.registry.allProviders()) {
-      if (!this.tokens.stillValid(provider.identity, provider.name)) {
-        this.log.info('provider token revoked; disconnecting', { provider: provider.name });
-        provider.close(CLOSE.REVOKED, 'token revoked');
-      }
-    }
-    this.log.info('config reloaded');
+    this.feed.changed();
   }
 }

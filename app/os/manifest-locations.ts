@@ -1,4 +1,5 @@
 import { posix, win32 } from 'node:path';
+import { NATIVE_HOST_NAME } from '../shared/native-messaging.js';
 
 /**
  * Where each browser reads native-messaging host manifests for the current user (docs/discovery.md).
@@ -17,7 +18,7 @@ import { posix, win32 } from 'node:path';
  *    own (keepassxreboot/keepassxc-browser#48 for Vivaldi; KeePassXC's NativeMessageInstaller
  *    maps Brave and Vivaldi to the Chrome key), so they share it.
  */
-export const HOST_NAME = 'com.inlet.hub';
+export const HOST_NAME = NATIVE_HOST_NAME;
 
 export const BROWSERS = ['chrome', 'chromium', 'edge', 'brave', 'vivaldi', 'firefox'] as const;
 export type Browser = (typeof BROWSERS)[number];

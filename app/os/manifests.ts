@@ -215,7 +215,7 @@ function onDisk(file: PlannedFile, options: ManifestEnvironment): string {
 }
 
 /** The path on this machine's file system for an OS path of the planned platform. */
-function real(osPath: string, options: ManifestEnvironment): string {
+export function real(osPath: string, options: ManifestEnvironment): string {
   if (!options.root) return osPath;
   return join(options.root, ...osPath.split(/[\\/]+/).filter(Boolean).map((part) => part.replace(/:$/, '')));
 }

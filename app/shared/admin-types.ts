@@ -42,10 +42,28 @@ export interface ProviderStatus {
   protocol?: string;
   /** The exposed names AI clients see (`everything__echo`). */
   tools: string[];
+  /** `socket` (dialled in on /ws) or `registrant` (MCP-Link's remote tool); built-in ones are not listed. */
+  kind: string;
+  /** How many resources, resource templates and prompts it offers. */
+  resources: number;
+  resourceTemplates: number;
+  prompts: number;
   calls: number;
   errors: number;
   inFlight: number;
   avgMs: number;
+  /** The provider's recent log lines (`notifications/message`), oldest first, at most 50. */
+  logs?: ProviderLogLine[];
+}
+
+export interface ProviderLogLine {
+  /** ISO time the hub heard it. */
+  time: string;
+  /** The MCP log level: debug, info, notice, warning, error, critical, alert, emergency. */
+  level: string;
+  logger?: string;
+  /** The message's data (JSON when it is not a string), cut to 500 characters. */
+  text: string;
 }
 
 export interface HubStatus {
@@ -111,3 +129,66 @@ export interface PanelState {
 
 /** The provider name under which Claude Code's own permission prompts arrive. */
 export const PERMISSIONS_PROVIDER = 'permissions';
+
+// The bodies sent to, and the answers of, the state-changing endpoints (docs/admin-api.md,
+// Endpoints). Every refusal is `ApiErrorBody` with a 4xx/5xx status.
+
+export interface ApiErrorBody {
+  error: string;
+}
+
+/** `POST /api/approvals/{id}/approve|deny`; `always` also writes a rule for that tool. */
+export interface DecisionRequest {
+  always?: boolean;
+  reason?: string;
+  /** Who decided, for the audit log (default `panel` with the cookie, `cli` with a token). */
+  by?: string;
+}
+
+export interface DecisionAnswer {
+  ok: true;
+  /** The full id decided (the request may name a prefix). */
+  id: string;
+}
+
+/** `DELETE /api/policy/rules/{index}`: with `rule`, 409 unless the rule at `index` is still that one. */
+export interface DeleteRuleRequest {
+  rule?: Rule;
+}
+
+/** `POST /api/tokens` and `POST /api/tokens/revoke`. */
+export interface ClientRequest {
+  client: string;
+}
+
+export interface TokenCreated {
+  client: string;
+  token: string;
+}
+
+export interface RevokeAnswer {
+  ok: true;
+  /** The client was revoked before this request (nothing changed). */
+  already: boolean;
+  /** Every revoked client id, this one included. */
+  revoked: string[];
+}
+
+/** `POST /api/tokens/allow`: the client's tokens work again. */
+export interface AllowAnswer {
+  ok: true;
+  /** The client was not revoked before this request (nothing changed). */
+  already: boolean;
+  /** Every client id still revoked. */
+  revoked: string[];
+}
+
+export interface RotateAnswer {
+  ok: true;
+  message: string;
+}
+
+/** `POST /api/login-code`. */
+export interface LoginCodeAnswer {
+  url: string;
+}

@@ -1,14 +1,15 @@
 // The companion's background: a Chromium service worker, or a Firefox MV3 event page (both run
 // this module). It asks the native host com.inlet.hub where the hub is and for a token
 // (docs/discovery.md), dials the hub's /ws as the provider "browser" (docs/provider-protocol.md), serves the tools in
-// tools.js over that socket, and keeps a status for the popup.
+// tools.js over that socket, and keeps a status for the popup. The wire constants it shares
+// with the hub and the host come from wire.js, generated from app/shared by `npm run build`.
 
 import { createMcpSession } from './mcp-server.js';
 import { TOOLS } from './tools.js';
+import { CALLER_ERROR, CLOSE, FRAME_TYPE, HOST_ERROR, NATIVE_HOST_NAME } from './wire.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 
-const HOST = 'com.inlet.hub';
 const PROVIDER_NAME = 'browser';
 const FIRST_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 30_000;
@@ -23,9 +24,6 @@ const HOST_TIMEOUT_MS = 10_000;
 const KEEPALIVE_MS = 20_000;
 /** Wakes a stopped worker (the hub was down for a while) so it tries again; 30 s is the minimum. */
 const ALARM = 'inlet-reconnect';
-
-const CLOSE_REPLACED = 4000;
-const CLOSE_REVOKED = 4003;
 
 const serverInfo = { name: 'inlet-browser-companion', version: api.runtime.getManifest().version };
 
@@ -62,7 +60,7 @@ function askHost() {
       resolve(frame);
     };
     try {
-      port = api.runtime.connectNative(HOST);
+      port = api.runtime.connectNative(NATIVE_HOST_NAME);
     } catch (error) {
       finish(portError(error));
       return;
@@ -70,7 +68,7 @@ function askHost() {
     port.onMessage.addListener((message) => finish(message));
     // Chromium reports why through runtime.lastError, Firefox through port.error.
     port.onDisconnect.addListener((p) => finish(portError(api.runtime.lastError ?? p?.error)));
-    timer = setTimeout(() => finish({ type: 'inlet.error', code: 'HOST_TIMEOUT', message: 'The Inlet native host did not answer.' }), HOST_TIMEOUT_MS);
+    timer = setTimeout(() => finish({ type: FRAME_TYPE.ERROR, code: CALLER_ERROR.HOST_TIMEOUT, message: 'The Inlet native host did not answer.' }), HOST_TIMEOUT_MS);
   });
 }
 
@@ -78,14 +76,14 @@ function askHost() {
 function portError(error) {
   const message = error?.message ?? 'The Inlet native host exited without answering.';
   const notPaired = /not found|forbidden|No such native application|does not have permission/i.test(message);
-  return { type: 'inlet.error', code: notPaired ? 'NOT_PAIRED' : 'HOST_FAILED', message };
+  return { type: FRAME_TYPE.ERROR, code: notPaired ? CALLER_ERROR.NOT_PAIRED : HOST_ERROR.HOST_FAILED, message };
 }
 
 function statusFor(frame) {
   switch (frame?.code) {
-    case 'NOT_PAIRED':
+    case CALLER_ERROR.NOT_PAIRED:
       return { state: 'not-paired', title: 'Not paired with Inlet', detail: frame.message };
-    case 'HUB_NOT_RUNNING':
+    case HOST_ERROR.HUB_NOT_RUNNING:
       return { state: 'hub-not-running', title: 'The Inlet hub is not running', detail: frame.message };
     default:
       return { state: 'error', title: 'Inlet refused or failed', detail: `${frame?.code ?? 'UNKNOWN'}: ${frame?.message ?? 'no answer'}` };
@@ -99,7 +97,7 @@ async function connect() {
   attempts += 1;
   try {
     const frame = await askHost();
-    if (frame?.type === 'inlet.discovery' && typeof frame.ws === 'string' && typeof frame.token === 'string') {
+    if (frame?.type === FRAME_TYPE.DISCOVERY && typeof frame.ws === 'string' && typeof frame.token === 'string') {
       open(frame);
     } else {
       setStatus(statusFor(frame));
@@ -153,13 +151,13 @@ function open(frame) {
     clearInterval(keepalive);
     if (socket !== ws) return;
     socket = undefined;
-    if (event.code === CLOSE_REPLACED) {
+    if (event.code === CLOSE.REPLACED) {
       // Another browser (or profile) now serves "browser"; taking it back in a loop would flap.
       replaced = true;
       setStatus({ state: 'replaced', title: 'Another browser took over', detail: 'Another browser connected to Inlet as "browser". Press Retry to take over again.' });
       return;
     }
-    if (event.code === CLOSE_REVOKED) {
+    if (event.code === CLOSE.REVOKED) {
       setStatus({ state: 'error', title: 'Inlet revoked this extension', detail: `The token of ${frame.name} was revoked.` });
     } else if (!opened) {
       // Browsers hide the HTTP status of a refused upgrade (401, 403, 409) behind code 1006.

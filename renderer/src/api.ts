@@ -1,4 +1,4 @@
-import type { ApprovalSettings, PanelState, Rule } from './types';
+import type { ApiErrorBody, ApprovalSettings, ClientRequest, DecisionAnswer, DecisionRequest, DeleteRuleRequest, PanelState, RevokeAnswer, RotateAnswer, Rule, TokenCreated } from './types';
 
 /** An admin API refusal, carrying the hub's own one-sentence `error`. */
 export class ApiError extends Error {
@@ -27,13 +27,13 @@ async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: strin
   } catch {
     throw new ApiError('The hub cannot be reached: is `inlet serve` (or the tray app) still running?', 0);
   }
-  const data = (await response.json().catch(() => null)) as (T & { error?: string }) | null;
+  const data = (await response.json().catch(() => null)) as (T & Partial<ApiErrorBody>) | null;
   if (!response.ok) throw new ApiError(data?.error ?? `The hub answered HTTP ${response.status}.`, response.status);
   return data as T;
 }
 
 const approval = (id: string, verb: 'approve' | 'deny', always: boolean) =>
-  request<{ ok: true }>('POST', `/api/approvals/${encodeURIComponent(id)}/${verb}`, { always });
+  request<DecisionAnswer>('POST', `/api/approvals/${encodeURIComponent(id)}/${verb}`, { always } satisfies DecisionRequest);
 
 export const api = {
   approve: (id: string, always = false) => approval(id, 'approve', always),
@@ -41,11 +41,11 @@ export const api = {
   savePolicy: (settings: Partial<ApprovalSettings>) => request<ApprovalSettings>('PUT', '/api/policy', settings),
   addRule: (rule: Rule) => request<ApprovalSettings>('POST', '/api/policy/rules', rule),
   // The rule goes along so the hub refuses (409) if the list changed since it was drawn.
-  deleteRule: (index: number, rule: Rule) => request<ApprovalSettings>('DELETE', `/api/policy/rules/${index}`, { rule }),
+  deleteRule: (index: number, rule: Rule) => request<ApprovalSettings>('DELETE', `/api/policy/rules/${index}`, { rule } satisfies DeleteRuleRequest),
   pause: (paused: boolean) => request<ApprovalSettings>('POST', '/api/pause', { paused }),
-  createToken: (client: string) => request<{ client: string; token: string }>('POST', '/api/tokens', { client }),
-  revoke: (client: string) => request<{ ok: true; revoked: string[] }>('POST', '/api/tokens/revoke', { client }),
-  rotateSecret: () => request<{ ok: true; message: string }>('POST', '/api/secret/rotate', { confirm: 'rotate' }),
+  createToken: (client: string) => request<TokenCreated>('POST', '/api/tokens', { client } satisfies ClientRequest),
+  revoke: (client: string) => request<RevokeAnswer>('POST', '/api/tokens/revoke', { client } satisfies ClientRequest),
+  rotateSecret: () => request<RotateAnswer>('POST', '/api/secret/rotate', { confirm: 'rotate' }),
 };
 
 export type Connection =

@@ -1,4 +1,4 @@
-import type { ProviderStatus } from './types';
+import type { ProviderLogLine, ProviderStatus } from './types';
 import { clock, Empty, span, useNow } from './ui';
 
 /** Every connected provider with its tools and how busy it has been. */
@@ -38,7 +38,9 @@ function ProviderCard(props: { provider: ProviderStatus }) {
     <article class="card provider" aria-labelledby={titleId}>
       <div class="card-head">
         <h3 id={titleId}>{p.name}</h3>
-        <span class={`badge state-${p.state}`}>{p.state}</span>
+        <span>
+          <span class="badge kind" title="How it connected">{p.kind}</span> <span class={`badge state-${p.state}`}>{p.state}</span>
+        </span>
       </div>
       <dl class="stats">
         <div>
@@ -47,17 +49,41 @@ function ProviderCard(props: { provider: ProviderStatus }) {
             <time dateTime={p.since}>{clock(p.since)}</time> ({span(now - Date.parse(p.since))} ago)
           </dd>
         </div>
+        <Stat label="Tools" value={String(p.tools.length)} />
+        <Stat label="Resources" value={p.resourceTemplates ? `${p.resources} + ${p.resourceTemplates} templates` : String(p.resources)} />
+        <Stat label="Prompts" value={String(p.prompts)} />
         <Stat label="Calls" value={String(p.calls)} />
         <Stat label="Errors" value={String(p.errors)} warn={p.errors > 0} />
         <Stat label="Avg latency" value={p.calls ? `${p.avgMs} ms` : '—'} />
         {p.inFlight > 0 && <Stat label="In flight" value={String(p.inFlight)} />}
       </dl>
       <p class="meta">
-        {p.server ?? 'unknown server'}
+        {p.kind === 'registrant' ? 'MCP-Link registrant over /sse' : (p.server ?? 'unknown server')}
         {p.protocol && <> · MCP {p.protocol}</>} · {p.client} · from {p.remote}
       </p>
       <ToolList name={p.name} tools={p.tools} />
+      {p.logs && p.logs.length > 0 && <LogLines name={p.name} lines={p.logs} />}
     </article>
+  );
+}
+
+/** The provider's recent log lines (notifications/message), newest first, folded away until opened. */
+function LogLines(props: { name: string; lines: ProviderLogLine[] }) {
+  const newest = [...props.lines].reverse();
+  return (
+    <details class="provider-log">
+      <summary>
+        Recent log ({props.lines.length} {props.lines.length === 1 ? 'line' : 'lines'}, latest: {newest[0]!.level})
+      </summary>
+      <ol aria-label={`Recent log of ${props.name}`}>
+        {newest.map((line, index) => (
+          <li key={`${line.time}-${index}`} class={`log-${line.level}`}>
+            <time dateTime={line.time}>{clock(line.time)}</time> <span class="badge">{line.level}</span>
+            {line.logger && <span class="meta"> {line.logger}</span>} <span class="log-text">{line.text}</span>
+          </li>
+        ))}
+      </ol>
+    </details>
   );
 }
 

@@ -13,7 +13,7 @@ import { ApprovalSettingsSchema, RuleSchema } from '../calls/policy.js';
 import type { HubStatus } from './status.js';
 import { assertClientId, bearerToken, type TokenService } from '../security/tokens.js';
 import type { Activity } from '../calls/tool-router.js';
-import type { PanelState } from '../../shared/admin-types.js';
+import type { AllowAnswer, DecisionAnswer, DecisionRequest, LoginCodeAnswer, PanelState, RevokeAnswer, RotateAnswer, TokenCreated } from '../../shared/admin-types.js';
 import { inletShellLine, type InletCommand } from '../base/version.js';
 import { companionExtensionDir, installLayout } from '../base/install-layout.js';
 import type { FailureThrottle } from '../security/failure-throttle.js';
@@ -45,7 +45,7 @@ const PANEL_VIEW = /^[a-z]{1,20}(\/[A-Za-z0-9_-]{1,100})?$/;
 /** Thrown when readJsonBody already answered (400/413). */
 class BodyAnswered extends Error {}
 
-const DecisionBody = z.strictObject({ always: z.boolean().optional(), reason: z.string().max(2000).optional(), by: z.string().max(100).optional() });
+const DecisionBody: z.ZodType<DecisionRequest> = z.strictObject({ always: z.boolean().optional(), reason: z.string().max(2000).optional(), by: z.string().max(100).optional() });
 
 /**
  * The admin API (`/api/…`), the panel's static files (`/`), and the login URL (`/login`).
@@ -183,7 +183,7 @@ export class AdminApi {
       const result = this.backend.queue.decide(decodeURIComponent(decision[1]!), decision[2] === 'approve', by, input);
       // Let the approved call go on to its provider before this answer is written.
       await new Promise((resolve) => setImmediate(resolve));
-      return sendJson(res, result.ok ? 200 : 409, result.ok ? { ok: true, id: result.pending.id } : { error: result.message });
+      return sendJson(res, result.ok ? 200 : 409, result.ok ? ({ ok: true, id: result.pending.id } satisfies DecisionAnswer) : { error: result.message });
     }
     if (method === 'GET' && path === '/api/policy') return sendJson(res, 200, this.backend.config().approvals);
     if (method === 'PUT' && path === '/api/policy') {
@@ -209,7 +209,7 @@ export class AdminApi {
       let mismatch = false;
       const config = await this.backend.configStore.updateApprovals((a) => {
         const rules = (a.rules as unknown[]) ?? [];
-        if (expected && JSON.stringify(rules[index]) !== JSON.stringify(expected)) {
+        if (expected && !sameRule(rules[index], expected)) {
           mismatch = true;
           return a;
         }
@@ -227,22 +227,39 @@ export class AdminApi {
       const { client } = z.strictObject({ client: z.string() }).parse(await body());
       assertClientId(client);
       if (this.backend.tokens().isRevoked(client)) return sendJson(res, 409, { error: `${client} was revoked; pick another name.` });
-      return sendJson(res, 200, { client, token: this.backend.tokens().mint(client) });
+      return sendJson(res, 200, { client, token: this.backend.tokens().mint(client) } satisfies TokenCreated);
     }
-    if (method === 'POST' && path === '/api/tokens/revoke') {
+    const revocation = /^\/api\/tokens\/(revoke|allow)$/.exec(path);
+    if (method === 'POST' && revocation) {
       const { client } = z.strictObject({ client: z.string() }).parse(await body());
       assertClientId(client);
-      await this.backend.configStore.update((raw, current) => ({ ...raw, tokens: { ...(raw.tokens as object), revoked: [...new Set([...current.tokens.revoked, client])] } }));
-      return sendJson(res, 200, { ok: true, revoked: this.backend.config().tokens.revoked });
+      const answer = await this.setRevoked(client, revocation[1] === 'revoke');
+      return sendJson(res, 200, answer satisfies RevokeAnswer | AllowAnswer);
     }
     if (method === 'POST' && path === '/api/secret/rotate') {
       z.strictObject({ confirm: z.literal('rotate') }).parse(await body());
       await this.backend.rotateSecret();
-      return sendJson(res, 200, { ok: true, message: 'The install secret was rotated: every token, and this login, stopped working.' });
+      return sendJson(res, 200, { ok: true, message: 'The install secret was rotated: every token, and this login, stopped working.' } satisfies RotateAnswer);
     }
-    if (method === 'POST' && path === '/api/login-code') return sendJson(res, 200, { url: this.loginUrl() });
+    if (method === 'POST' && path === '/api/login-code') return sendJson(res, 200, { url: this.loginUrl() } satisfies LoginCodeAnswer);
     if (method === 'GET' && path === '/api/audit/verify') return sendJson(res, 200, this.backend.verifyAudit());
     sendJson(res, 404, { error: `No such API: ${method} ${path}.` });
+  }
+
+  /**
+   * Adds the client to `tokens.revoked` or takes it out, in one atomic edit, so two changes at
+   * once (the panel, `inlet token`) both hold; the hub applies it at once (a revoked provider is
+   * disconnected). `already` says the client was in that state before.
+   */
+  private async setRevoked(client: string, revoked: boolean): Promise<{ ok: true; already: boolean; revoked: string[] }> {
+    let already = false;
+    const config = await this.backend.configStore.update((raw, current) => {
+      const list = current.tokens.revoked;
+      already = list.includes(client) === revoked;
+      if (already) return raw;
+      return { ...raw, tokens: { ...(raw.tokens as object), revoked: revoked ? [...list, client] : list.filter((id) => id !== client) } };
+    });
+    return { ok: true, already, revoked: config.tokens.revoked };
   }
 
   /** Everything the panel shows, in one object. */
@@ -283,4 +300,12 @@ export class AdminApi {
       if (scheduled) clearTimeout(scheduled);
     });
   }
+}
+
+/** The same rule, whatever order its keys were written in (config.json is the user's file too). */
+function sameRule(stored: unknown, rule: z.infer<typeof RuleSchema>): boolean {
+  const parsed = RuleSchema.safeParse(stored);
+  if (!parsed.success) return false;
+  const keys = ['provider', 'tool', 'caller', 'policy'] as const;
+  return keys.every((key) => parsed.data[key] === rule[key]);
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../base/log.js';
 import { sendJson } from '../http/http-util.js';
 import type { FailureThrottle } from '../security/failure-throttle.js';
 import type { CallerSurface } from '../security/roles.js';
-import type { TokenService } from '../security/tokens.js';
+import type { TokenIdentity, TokenService } from '../security/tokens.js';
 
 export interface CallerAuth {
   tokens: TokenService;
@@ -16,16 +16,16 @@ export interface CallerAuth {
  * answered here: 401 for a bad or missing token (429 with Retry-After once an address keeps
  * failing), 403 for a token of another role. `body` shapes the surface's error answer.
  */
-export function authorizeCaller(
+export function authorizeIdentity(
   auth: CallerAuth,
   req: IncomingMessage,
   res: ServerResponse,
   token: string | undefined,
   surface: CallerSurface,
   body: (message: string) => unknown,
-): string | undefined {
+): TokenIdentity | undefined {
   const result = auth.tokens.authorizeCaller(token, surface);
-  if (result.ok) return result.identity.clientId;
+  if (result.ok) return result.identity;
   if (result.status === 401) {
     const retryAfter = auth.throttle.fail(req.socket.remoteAddress, `/${surface}`);
     if (retryAfter) {

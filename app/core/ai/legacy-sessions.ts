@@ -185,6 +185,15 @@ export class LegacySessions {
     }
   }
 
+  /** Resources or prompts changed: each session with a stream hears it from its own server. */
+  notifyListChanged(kind: 'resources' | 'prompts'): void {
+    for (const session of this.sessions.values()) {
+      if (!session.stream) continue;
+      const sent = kind === 'resources' ? session.server.sendResourceListChanged() : session.server.sendPromptListChanged();
+      sent.catch(() => undefined);
+    }
+  }
+
   /** Sessions whose client is live: a stream open, a request in flight, or one within `recentMs`. */
   live(recentMs: number): Array<{ caller: string; client?: string; since: number; protocol?: string }> {
     const after = Date.now() - recentMs;

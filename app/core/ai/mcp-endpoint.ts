@@ -1,14 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { classifyInboundRequest, createMcpHandler, type McpHttpHandler, type Server } from '@modelcontextprotocol/server';
 import { describeError } from '../base/errors.js';
-import type { ToolRegistry } from '../catalog/tool-registry.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { ResourceSubscriptions, Subscriber } from '../catalog/resource-subscriptions.js';
+import type { ListKind } from '../providers/provider.js';
 import type { ToolRouter } from '../calls/tool-router.js';
 import { bearerToken } from '../security/tokens.js';
 import { readBodyText } from '../http/http-util.js';
-import { authorizeCaller, type CallerAuth } from './caller-auth.js';
+import { authorizeIdentity, type CallerAuth } from './caller-auth.js';
 import { createAiServer } from './ai-server.js';
 import { LegacySessions, rpcError } from './legacy-sessions.js';
 import { ModernClients } from './modern-clients.js';
+import { InputRounds } from './input-rounds.js';
 import { ToolsListSplice } from './tools-list-splice.js';
 import { toWebRequest, writeWebResponse, type WriteMode } from './web-bridge.js';
 
@@ -16,9 +19,12 @@ import { toWebRequest, writeWebResponse, type WriteMode } from './web-bridge.js'
 export const RECENT_MS = 60_000;
 /** A 2025 session whose client closed its GET stream and went quiet ends after this long. */
 const STREAM_GONE_GRACE_MS = 5_000;
+/** A person may take long to answer what a provider asks: as long as the SDK gives one round. */
+const INPUT_EXPIRY_MS = 600_000;
 
 export interface McpEndpointOptions extends CallerAuth {
-  registry: ToolRegistry;
+  catalog: Catalog;
+  subscriptions: ResourceSubscriptions;
   router: ToolRouter;
   maxBodyBytes: number;
   /** Quiet 2025 sessions end after this long (config `ai_sessions.idle_timeout_min`). */
@@ -27,6 +33,8 @@ export interface McpEndpointOptions extends CallerAuth {
   fastPath: boolean;
   /** The list of live AI clients changed (for the panel). */
   onClientsChanged: () => void;
+  /** How long a 2026 call waits for its client's answers to its provider's requests (default 10 min). */
+  inputExpiryMs?: () => number;
 }
 
 /**
@@ -45,20 +53,25 @@ export class McpEndpoint {
   /** 2026 `subscriptions/listen` streams that asked for tool-list changes, with their frame. */
   private readonly listeners = new Map<ServerResponse, Buffer>();
   private readonly createModern: () => McpHttpHandler;
+  private readonly modernSubscriber: Subscriber;
   /** The server factory every AI surface shares (`/sse` too). */
   readonly createServer: () => Server;
 
   constructor(private readonly options: McpEndpointOptions) {
-    const { registry, router, log } = options;
+    const { catalog, router, subscriptions, log } = options;
     this.mode = { fast: options.fastPath };
     this.clients = new ModernClients(options.onClientsChanged);
-    this.splice = options.fastPath ? new ToolsListSplice(registry) : undefined;
-    const createServer = (this.createServer = () => createAiServer({ registry, router, log, splice: this.splice }));
+    this.splice = options.fastPath ? new ToolsListSplice(catalog) : undefined;
+    const rounds = new InputRounds(options.inputExpiryMs ?? (() => INPUT_EXPIRY_MS));
+    const createServer = (this.createServer = () => createAiServer({ catalog, router, subscriptions, log, splice: this.splice, rounds }));
     this.createModern = () =>
       createMcpHandler(createServer, { legacy: 'reject', onerror: (error) => log.debug('2026-07-28 request refused or failed', { error: describeError(error) }) });
     this.modern = this.createModern();
     this.legacy = new LegacySessions({ createServer, log, mode: this.mode, splice: this.splice, idleMs: options.idleMs, graceMs: STREAM_GONE_GRACE_MS, onChange: options.onClientsChanged });
-    registry.onChange(() => this.notifyToolsChanged());
+    catalog.onChange((kind) => this.notifyListChanged(kind));
+    // 2026 clients' resource subscriptions ride on their listen streams: the SDK's listen router
+    // sends each stream the updates of the URIs it named.
+    this.modernSubscriber = { send: (uri) => this.modern.notify.resourceUpdated(uri) };
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -70,9 +83,9 @@ export class McpEndpoint {
     const caller =
       known && !this.options.tokens.isRevoked(known.caller)
         ? known.caller
-        : authorizeCaller(this.options, req, res, token, 'mcp', (message) =>
+        : authorizeIdentity(this.options, req, res, token, 'mcp', (message) =>
             rpcError(-32001, message.startsWith('Unauthorized') ? `${message} Create one with \`inlet token create --client ai:NAME\`.` : message),
-          );
+          )?.clientId;
     if (!caller) return;
     if (req.method !== 'POST') {
       // GET and DELETE exist only for 2025 sessions; without one the SDK answers 405.
@@ -101,6 +114,13 @@ export class McpEndpoint {
     const request = toWebRequest(req, res, raw);
     const done = this.clients.begin(caller, body);
     const frame = this.mode.fast ? listChangedFrame(body) : undefined;
+    const watched = resourceSubscriptions(body);
+    const subscribed = watched.map((uri) =>
+      this.options.subscriptions.subscribe(this.modernSubscriber, uri).then(
+        () => true,
+        (error: unknown) => (this.options.log.info('a 2026 client subscribed to a resource that cannot be watched', { caller, uri, error: describeError(error) }), false),
+      ),
+    );
     try {
       const response = await this.modern.fetch(request, { authInfo: { token: '', clientId: caller, scopes: [] }, parsedBody: body });
       // A listen stream hears list changes from the fast path once the SDK has acknowledged it.
@@ -109,6 +129,7 @@ export class McpEndpoint {
     } finally {
       this.listeners.delete(res);
       done();
+      watched.forEach((uri, index) => void subscribed[index]!.then((ok) => ok && this.options.subscriptions.unsubscribe(this.modernSubscriber, uri)));
     }
   }
 
@@ -121,6 +142,14 @@ export class McpEndpoint {
     if (this.mode.fast) for (const [res, frame] of this.listeners) res.write(frame);
     else this.modern.notify.toolsChanged();
     this.legacy.notifyToolsChanged();
+  }
+
+  /** One kind of list changed: every AI client that listens for it hears so. */
+  notifyListChanged(kind: ListKind): void {
+    if (kind === 'tools') return this.notifyToolsChanged();
+    if (kind === 'resources') this.modern.notify.resourcesChanged();
+    else this.modern.notify.promptsChanged();
+    this.legacy.notifyListChanged(kind);
   }
 
   /** Live AI clients: 2025 sessions and 2026 clients (docs/decisions.md says what counts as live). */
@@ -152,6 +181,14 @@ function listChangedFrame(body: unknown): Buffer | undefined {
   if (message?.method !== 'subscriptions/listen' || message.params?.notifications?.toolsListChanged !== true) return undefined;
   const meta = { 'io.modelcontextprotocol/subscriptionId': message.id };
   return Buffer.from(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: meta } })}\n\n`);
+}
+
+/** The resource URIs a `subscriptions/listen` request asks to hear about. */
+function resourceSubscriptions(body: unknown): string[] {
+  const message = body as { method?: unknown; params?: { notifications?: { resourceSubscriptions?: unknown } } } | undefined;
+  if (message?.method !== 'subscriptions/listen') return [];
+  const uris = message.params?.notifications?.resourceSubscriptions;
+  return Array.isArray(uris) ? [...new Set(uris.filter((uri): uri is string => typeof uri === 'string'))].slice(0, 100) : [];
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

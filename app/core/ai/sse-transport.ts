@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { AuthInfo, JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 
-/** A comment line every this often keeps proxies and idle timers from closing a quiet stream. */
-const KEEP_ALIVE_MS = 15_000;
+/**
+ * A comment line every this often keeps a quiet stream open: proxies and idle timers, and
+ * MCP-Link's Python clients, which give up on a stream silent for 30 s (docs/mcp-link.md).
+ */
+export const KEEP_ALIVE_MS = 15_000;
 
 /**
  * The legacy HTTP+SSE transport (MCP 2024-11-05), owned by the hub because the SDK's v2 server
@@ -17,6 +20,8 @@ export class SseServerTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: Transport['onmessage'];
+  /** Lets the owner amend an outgoing message (the `/sse` surface adds `remote` to tools/list). */
+  beforeSend?: (message: JSONRPCMessage) => JSONRPCMessage;
   private keepAlive: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -24,7 +29,17 @@ export class SseServerTransport implements Transport {
     private readonly res: ServerResponse,
     private readonly endpointPath: string,
     private readonly authInfo: AuthInfo,
+    private readonly keepAliveMs = KEEP_ALIVE_MS,
   ) {}
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Who the session's later messages come from (an add-in's name is learned when it registers). */
+  setCaller(clientId: string): void {
+    this.authInfo.clientId = clientId;
+  }
 
   async start(): Promise<void> {
     this.res.writeHead(200, {
@@ -34,14 +49,24 @@ export class SseServerTransport implements Transport {
       'X-Accel-Buffering': 'no',
     });
     this.res.write(`event: endpoint\ndata: ${this.endpointPath}?session_id=${this.sessionId}\n\n`);
-    this.keepAlive = setInterval(() => this.res.write(': keepalive\n\n'), KEEP_ALIVE_MS);
+    this.keepAlive = setInterval(() => this.res.write(': keepalive\n\n'), this.keepAliveMs);
     this.keepAlive.unref();
     this.res.on('close', () => this.finish());
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) throw new Error('the SSE stream is closed');
+    this.write(this.beforeSend ? this.beforeSend(message) : message);
+  }
+
+  /**
+   * Writes any JSON object as one `data:` line, including what is not JSON-RPC (MCP-Link's
+   * `reverse` push). JSON.stringify never emits a raw newline, so one line holds one message.
+   */
+  write(message: object): boolean {
+    if (this.closed) return false;
     this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    return true;
   }
 
   /** A message POSTed to this session's endpoint. */

@@ -1,5 +1,5 @@
 import type { Tool } from '@modelcontextprotocol/server';
-import type { ToolRegistry } from '../catalog/tool-registry.js';
+import type { Catalog } from '../catalog/catalog.js';
 
 const EMPTY: Tool[] = Object.freeze([]) as unknown as Tool[];
 const PLACEHOLDER = Buffer.from('"tools":[]');
@@ -33,7 +33,7 @@ export class ToolsListSplice {
   private readonly jobs = new WeakMap<Request, SpliceJob>();
   private readonly encoded = new Map<string, Encoded>();
 
-  constructor(private readonly registry: ToolRegistry) {}
+  constructor(private readonly registry: Catalog) {}
 
   /** The tools/list handler's answer for `request`, served to a client speaking `protocol`. */
   listFor(request: Request, protocol: string): Tool[] {

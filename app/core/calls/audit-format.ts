@@ -33,10 +33,12 @@ export interface CallFields {
  * - `call-start`: a call is about to wait for approval or go to its provider;
  * - `decision`: a person (or the timeout) decided an `ask`;
  * - `call`: how the call ended (the only line of a call the policy denies);
+ * - `request`: how a provider's request to the calling AI client ended (sampling, elicitation,
+ *   roots; `tool` is its method, `during` the tool whose call it belongs to);
  * - `torn-tail`: start-up set aside the fragment of a line a crash cut short.
  */
 export type AuditEntry =
-  | ({ time?: string; event: 'call' | 'call-start' | 'decision' } & CallFields)
+  | ({ time?: string; event: 'call' | 'call-start' | 'decision' | 'request' } & CallFields)
   | { time?: string; event: 'torn-tail'; file: string; bytes: number; digest: string };
 
 export function sha256(text: string | Buffer): string {

@@ -25,8 +25,17 @@ export class ConfigStore {
       this.apply(config);
       return config;
     };
-    // Serialize edits so two clicks never write over each other.
-    const next = this.queue.then(run, run);
+    return this.exclusive(run);
+  }
+
+  /**
+   * Runs `task` in the writer's queue. Edits are serialized so two clicks never write over each
+   * other, and the file watcher's reload runs here too: a reload that read the file before an
+   * edit replaced it would otherwise apply the old settings after the edit's (a lifted pause
+   * coming back).
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
     this.queue = next.catch(() => undefined);
     return next;
   }

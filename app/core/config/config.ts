@@ -63,6 +63,8 @@ export const ToolsServerSchema = z.looseObject({
 
 export const ProviderSettingsSchema = z.strictObject({
   call_timeout_s: z.number().positive().optional(),
+  /** MCP-Link registrants (`remote:<tool>`): list the tool in MCP-Link's progressive-discovery form (docs/mcp-link.md). */
+  progressive_discovery: z.boolean().optional(),
 });
 
 export const TokenSettingsSchema = z.strictObject({

@@ -4,35 +4,39 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { describeError, HubError, isHubError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
+import {
+  CONTROL_ERROR,
+  MAX_CONTROL_CLIENT_CHARS,
+  MAX_CONTROL_LINE_BYTES,
+  type ControlErrorCode,
+  type ControlRequest as SharedControlRequest,
+  type ControlResponse,
+  type ControlUrls,
+} from '../../shared/control-protocol.js';
 
 /**
  * The control socket (docs/discovery.md): how the native host, a program of the same OS user, asks
  * the running hub for a token. Newline-delimited JSON, one response line per request line.
  * Only ext: and addin: tokens are handed out here; the socket is 0600 (and sits in the 0700
  * data dir), so reaching it already proves "same user", but an ai: or admin token would be a
- * wider grant than a browser extension or add-in needs.
+ * wider grant than a browser extension or add-in needs. The messages are app/shared's, which the
+ * native host imports too.
  */
-export const MAX_CONTROL_LINE_BYTES = 64 * 1024;
 const IDLE_TIMEOUT_MS = 30_000;
 /** The native host opens one short connection per request; a few dozen at once is plenty. */
 const MAX_CONNECTIONS = 32;
 const PROBE_TIMEOUT_MS = 1_000;
 
 export const ControlRequestSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('token'), client: z.string().max(256) }),
+  z.object({ op: z.literal('token'), client: z.string().max(MAX_CONTROL_CLIENT_CHARS) }),
   z.object({ op: z.literal('ping') }),
 ]);
 export type ControlRequest = z.infer<typeof ControlRequestSchema>;
 
-export interface ControlUrls {
-  ws: string;
-  mcp: string;
-  sse: string;
-}
-
-export type ControlResponse =
-  | { ok: true; token?: string; clientId?: string; urls?: ControlUrls }
-  | { ok: false; code: string; message: string };
+// The schema and the shared type the native host writes must describe the same request.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _requestMatch: Same<ControlRequest, SharedControlRequest> = true;
+void _requestMatch;
 
 export interface ControlServerOptions {
   /** Unix socket path or Windows pipe name (see app/os/control-socket-path.ts). */
@@ -93,18 +97,18 @@ export class ControlServer {
     if (request.op === 'ping') return { ok: true };
     const clientId = request.client;
     if (!GRANTABLE.test(clientId)) {
-      return { ok: false, code: 'FORBIDDEN', message: `The control socket hands out ext: and add-in tokens only, not "${clientId}".` };
+      return { ok: false, code: CONTROL_ERROR.FORBIDDEN, message: `The control socket hands out ext: and add-in tokens only, not "${clientId}".` };
     }
     let token: string;
     try {
       token = this.options.mint(clientId);
     } catch (error) {
-      if (isHubError(error, 'CLIENT_ID_INVALID')) return { ok: false, code: error.code, message: error.message };
+      if (isHubError(error, 'CLIENT_ID_INVALID')) return { ok: false, code: CONTROL_ERROR.CLIENT_ID_INVALID, message: error.message };
       this.options.log.error('control token failed', { client: clientId, error: describeError(error) });
-      return { ok: false, code: 'INTERNAL', message: 'The hub could not issue a token.' };
+      return { ok: false, code: CONTROL_ERROR.INTERNAL, message: 'The hub could not issue a token.' };
     }
     if (this.options.isRevoked?.(clientId)) {
-      return { ok: false, code: 'REVOKED', message: `The client ${clientId} has been revoked; allow it again with the inlet command or the panel.` };
+      return { ok: false, code: CONTROL_ERROR.REVOKED, message: `The client ${clientId} has been revoked; allow it again with \`inlet token allow --client ${clientId}\`.` };
     }
     this.options.log.info('control token issued', { client: clientId });
     return { ok: true, token, clientId, urls: this.options.urls() };
@@ -120,7 +124,7 @@ export class ControlServer {
   private accept(socket: Socket): void {
     socket.on('error', () => socket.destroy());
     let closing = false;
-    const fail = (code: string, message: string) => {
+    const fail = (code: ControlErrorCode, message: string) => {
       if (closing) return;
       closing = true;
       socket.pause();
@@ -135,13 +139,13 @@ export class ControlServer {
     if (busy) {
       if (!this.turningAway) this.options.log.warn('control socket busy: connections turned away', { open: this.sockets.size - 1 });
       this.turningAway = true;
-      return fail('BUSY', `The hub already has ${this.maxConnections} control connections open; try again in a moment.`);
+      return fail(CONTROL_ERROR.BUSY, `The hub already has ${this.maxConnections} control connections open; try again in a moment.`);
     }
     this.turningAway = false;
     const idleSeconds = Math.round(this.idleMs / 100) / 10;
-    const idle = setTimeout(() => fail('IDLE', `No complete request within ${idleSeconds} s; the hub closed this connection.`), this.idleMs);
+    const idle = setTimeout(() => fail(CONTROL_ERROR.IDLE, `No complete request within ${idleSeconds} s; the hub closed this connection.`), this.idleMs);
     socket.on('close', () => clearTimeout(idle));
-    const tooLarge = () => fail('TOO_LARGE', `A control request line may hold at most ${this.maxLineBytes} bytes.`);
+    const tooLarge = () => fail(CONTROL_ERROR.TOO_LARGE, `A control request line may hold at most ${this.maxLineBytes} bytes.`);
     let buffered = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
@@ -154,7 +158,7 @@ export class ControlServer {
         if (Buffer.byteLength(line) > this.maxLineBytes) return tooLarge();
         if (line.trim() === '') continue;
         const request = parseRequest(line);
-        if (!request.ok) return fail('BAD_REQUEST', request.message);
+        if (!request.ok) return fail(CONTROL_ERROR.BAD_REQUEST, request.message);
         socket.write(JSON.stringify(this.handle(request.value)) + '\n');
         idle.refresh();
       }

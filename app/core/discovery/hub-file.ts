@@ -77,3 +77,16 @@ export async function findRunningHub(dataDir: string, timeoutMs = 2_000): Promis
   }
   return hub;
 }
+
+/** Throws when another live hub already serves `dataDir` (its hub.json names a live pid that answers). */
+export async function refuseSecondHub(dataDir: string): Promise<void> {
+  try {
+    const other = await findRunningHub(dataDir, 1_000);
+    if (other.pid !== process.pid) {
+      throw new HubError('LISTEN_FAILED', `Another hub is already running for ${dataDir} (pid ${other.pid}, ${other.urls.mcp}).`);
+    }
+  } catch (error) {
+    if (error instanceof HubError && error.code === 'HUB_NOT_RUNNING') return;
+    throw error;
+  }
+}

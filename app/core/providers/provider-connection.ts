@@ -1,3 +1,4 @@
+import type { ProviderLogLine } from '../../shared/admin-types.js';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
@@ -7,7 +8,16 @@ import {
   SdkError,
   SdkErrorCode,
   type CallToolResult,
+  type McpSubscription,
+  type CompleteRequestParams,
+  type CompleteResult,
+  type GetPromptResult,
   type Progress,
+  type Prompt,
+  type ReadResourceResult,
+  type Resource,
+  type ResourceTemplateType,
+  type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/client';
 import { WebSocket } from 'ws';
@@ -15,13 +25,21 @@ import { z } from 'zod';
 import { describeError, isHubError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { NO_VALIDATION } from '../base/no-validation.js';
-import { asRpcError } from '../base/rpc-error.js';
+import { asRpcError, RPC, RpcError } from '../base/rpc-error.js';
 import type { ProviderLimits } from '../config/config.js';
 import type { TokenIdentity } from '../security/tokens.js';
 import type { ProtocolVerdicts } from './protocol-verdicts.js';
-import { describeIssue, fetchToolList } from './tool-list.js';
+import { describeIssue } from './list-fetch.js';
+import { formatSeconds, ProviderLists } from './provider-lists.js';
+import { ProviderRelay, RELAYED_CAPABILITIES } from './provider-relay.js';
+import { RELAYED_REQUESTS, type AiChannel } from '../calls/ai-channel.js';
+import type { ClientRequests } from '../calls/client-requests.js';
 import { CLOSE, WebSocketTransport } from './ws-transport.js';
 import { VERSION } from '../base/version.js';
+import { toolError, type CallOptions, type Provider, type ProviderEvent, type ProviderState, type ProviderStats, type RequestOptions } from './provider.js';
+
+export { toolError, type CallOptions, type ProviderState, type ProviderStats } from './provider.js';
+export { formatSeconds } from './provider-lists.js';
 
 /** Results pass through as the provider sent them: no schema may strip or reshape content. */
 const PassthroughResultSchema = z.looseObject({});
@@ -35,23 +53,6 @@ const ENVELOPE_KEYS = new Set([PROTOCOL_VERSION_META_KEY, CLIENT_INFO_META_KEY, 
 /** The longest wait for an answer to `server/discover` before asking `initialize` instead. */
 const MAX_PROBE_MS = 5_000;
 
-export type ProviderState = 'initializing' | 'ready' | 'closed';
-
-export interface ProviderStats {
-  calls: number;
-  errors: number;
-  inFlight: number;
-  totalMs: number;
-}
-
-export interface CallOptions {
-  signal?: AbortSignal;
-  onprogress?: (progress: Progress) => void;
-  timeoutMs: number;
-  /** `_meta` from the AI client's request, without its progressToken (the SDK sets its own). */
-  meta?: Record<string, unknown>;
-}
-
 export interface ProviderConnectionOptions {
   name: string;
   identity: TokenIdentity;
@@ -61,13 +62,15 @@ export interface ProviderConnectionOptions {
   limits: ProviderLimits;
   /** Which provider names speak 2025 only (shared by every connection of the hub). */
   verdicts: ProtocolVerdicts;
+  /** Passes the provider's requests to the calling AI client (absent: they are refused). */
+  requests?: ClientRequests;
   log: Logger;
 }
 
+/** Most `input_required` rounds of one call (the SDK's default for its own driver is 10). */
+const MAX_INPUT_ROUNDS = 10;
 /** Long enough never to fire: the connection's own deadlines bound each exchange. */
 const NO_SDK_TIMEOUT = 2 ** 31 - 1;
-/** Tools left out of one listing that are logged one by one; the rest are counted. */
-const LEFT_OUT_LOGGED = 5;
 
 /**
  * One provider that dialled in: the hub is the MCP client, the provider the server. Owns the
@@ -76,21 +79,21 @@ const LEFT_OUT_LOGGED = 5;
  * where the provider answers that with an error or not at all (2025). Closing it (for any
  * reason) rejects every call in flight at once with a tool error that says what happened.
  */
-export class ProviderConnection {
+export class ProviderConnection implements Provider {
+  readonly kind = 'socket' as const;
   readonly name: string;
   readonly identity: TokenIdentity;
   readonly remoteAddress: string;
   readonly connectedAt = Date.now();
   readonly stats: ProviderStats = { calls: 0, errors: 0, inFlight: 0, totalMs: 0 };
   state: ProviderState = 'initializing';
-  tools: Tool[] = [];
   serverInfo: { name: string; version: string } | undefined;
   /** The MCP revision spoken on this connection (`2026-07-28`, `2025-11-25`, …), once negotiated. */
   protocol: string | undefined;
-  /** Set by the hub: the tool list changed (after the first listing too). */
-  onToolsChanged?: () => void;
   /** Set by the hub: the connection is gone; `reason` is one phrase for people. */
   onClosed?: (reason: string) => void;
+  /** Requests and log lines from the provider to its callers during calls. */
+  readonly relay: ProviderRelay;
 
   private transport!: WebSocketTransport;
   private client!: Client;
@@ -99,14 +102,12 @@ export class ProviderConnection {
   private heardSincePing = true;
   private closeReason = '';
   private readonly limits: ProviderLimits;
-  /** The listing running now (the start-up one included); list_changed meanwhile waits for it. */
-  private listing: Promise<void> | undefined;
-  /** When the last re-listing (not the start-up one) began: the interval counts from there. */
-  private relistStartedAt = Number.NEGATIVE_INFINITY;
-  private relistWanted = false;
-  private relistTimer: NodeJS.Timeout | undefined;
+  private readonly lists: ProviderLists;
+  /** 2026-07-28 resource subscriptions: one listen stream per URI. */
+  private readonly listens = new Map<string, McpSubscription>();
   /** Set once this side has refused the provider (warned and closed with 1008). */
   private refused = false;
+  private readonly listeners = new Set<(event: ProviderEvent) => void>();
   private readonly progress = new Map<string, (progress: Progress) => void>();
   private nextProgressToken = 1;
 
@@ -119,6 +120,19 @@ export class ProviderConnection {
     this.remoteAddress = options.remoteAddress;
     this.log = options.log;
     this.limits = options.limits;
+    this.lists = new ProviderLists({
+      provider: this.name,
+      limits: this.limits,
+      log: this.log,
+      page: (method, cursor) => this.client.request({ method, params: cursor ? { cursor } : {} } as never, PassthroughResultSchema, { timeout: NO_SDK_TIMEOUT }),
+      capabilities: () => this.capabilities,
+      ready: () => this.state === 'ready',
+      closed: () => this.state === 'closed',
+      changed: (list) => this.emit({ type: 'list-changed', list }),
+      refuse: (reason) => this.refuse(reason),
+      describe: (error, step) => describeFailure(error, step),
+    });
+    this.relay = new ProviderRelay(options.name, options.requests);
     this.attachClient();
     socket.on('pong', () => (this.heardSincePing = true));
     socket.on('message', () => (this.heardSincePing = true));
@@ -137,14 +151,19 @@ export class ProviderConnection {
     const client = new Client(
       { name: 'inlet', version: VERSION },
       {
-        capabilities: {},
+        capabilities: RELAYED_CAPABILITIES,
         jsonSchemaValidator: NO_VALIDATION,
         versionNegotiation: { mode: 'auto', probe: { timeoutMs: probeTimeoutMs(this.limits.startupTimeoutMs) } },
         // On 2026-07-28 this opens `subscriptions/listen` for tool-list changes when the provider
         // offers them; on 2025 the provider pushes them. The hub re-lists itself (bounded).
-        listChanged: { tools: { onChanged: () => this.toolsChanged(), debounceMs: 0, autoRefresh: false } },
+        listChanged: {
+          tools: { onChanged: () => this.lists.changed('tools'), debounceMs: 0, autoRefresh: false },
+          resources: { onChanged: () => this.lists.changed('resources'), debounceMs: 0, autoRefresh: false },
+          prompts: { onChanged: () => this.lists.changed('prompts'), debounceMs: 0, autoRefresh: false },
+        },
       },
     );
+    this.relay.attach(client);
     client.onerror = (error) => this.log.debug('protocol error', { provider: this.name, error: describeError(error) });
     client.onclose = () => {
       // Client.connect ends its session itself when a handshake fails; start() then closes the
@@ -153,7 +172,13 @@ export class ProviderConnection {
       this.finish();
     };
     // Also for a 2025 provider that sends list_changed without announcing `tools.listChanged`.
-    client.setNotificationHandler('notifications/tools/list_changed', () => this.toolsChanged());
+    client.setNotificationHandler('notifications/tools/list_changed', () => this.lists.changed('tools'));
+    client.setNotificationHandler('notifications/resources/list_changed', () => this.lists.changed('resources'));
+    client.setNotificationHandler('notifications/prompts/list_changed', () => this.lists.changed('prompts'));
+    client.setNotificationHandler('notifications/resources/updated', (notification) => {
+      const { uri, ...params } = notification.params;
+      if (this.state !== 'closed') this.emit({ type: 'resource-updated', uri, params });
+    });
     transport.onerror = (error) => {
       if (!this.closeReason && /closed the connection/.test(error.message)) this.closeReason = error.message.replace(/^closed the connection: /, '');
     };
@@ -179,11 +204,11 @@ export class ProviderConnection {
   async start(): Promise<void> {
     this.startHeartbeat();
     const limit = formatSeconds(this.limits.startupTimeoutMs);
-    let step: 'handshake' | 'tools/list' = 'handshake';
+    let step = 'handshake';
     const deadline = setTimeout(() => {
       this.refuse(
-        step === 'tools/list'
-          ? `Initialization failed: ${this.handshakeName} and tools/list took longer than ${limit} (startup_timeout_s).`
+        step !== 'handshake'
+          ? `Initialization failed: ${this.handshakeName} and ${step} took longer than ${limit} (startup_timeout_s).`
           : this.client.getProtocolEra() === 'modern'
             ? `Initialization failed: no acknowledgement of subscriptions/listen within ${limit} (startup_timeout_s).`
             : `Initialization failed: no answer to initialize within ${limit} (startup_timeout_s).`,
@@ -193,8 +218,7 @@ export class ProviderConnection {
       await this.handshake();
       this.serverInfo = this.client.getServerVersion();
       this.protocol = this.client.getNegotiatedProtocolVersion();
-      step = 'tools/list';
-      await this.runListing();
+      await this.lists.first((method) => (step = method));
       if (this.state === 'initializing') this.state = 'ready';
     } catch (error) {
       if (this.state !== 'closed') this.refuse(`Initialization failed: ${this.describeStartFailure(error, step)}.`);
@@ -203,7 +227,7 @@ export class ProviderConnection {
     } finally {
       clearTimeout(deadline);
     }
-    if (this.relistWanted) this.toolsChanged();
+    this.lists.catchUp();
   }
 
   /**
@@ -259,67 +283,11 @@ export class ProviderConnection {
     return this.client.getProtocolEra() === 'modern' ? 'server/discover' : 'initialize';
   }
 
-  private describeStartFailure(error: unknown, step: 'handshake' | 'tools/list'): string {
+  private describeStartFailure(error: unknown, step: string): string {
     if (step === 'handshake' && this.socket.readyState !== WebSocket.OPEN) {
       return `the provider closed the connection during the handshake (${this.transport.closeReason || 'closed'})`;
     }
-    return describeFailure(error, step === 'handshake' ? 'initialize' : 'tools/list');
-  }
-
-  /**
-   * tools/list_changed: re-lists, coalesced. A notification during a listing waits for it to end;
-   * re-listings start at most once per `relistIntervalMs` (the first at once), so a provider that
-   * floods notifications gets one re-listing per interval, never a storm. Each re-listing has the
-   * start-up bounds.
-   */
-  private toolsChanged(): void {
-    if (this.state === 'closed' || this.relistTimer) return;
-    if (this.listing || this.state === 'initializing') {
-      this.relistWanted = true;
-      return;
-    }
-    const wait = this.relistStartedAt + this.limits.relistIntervalMs - Date.now();
-    if (wait > 0) {
-      this.relistTimer = setTimeout(() => {
-        this.relistTimer = undefined;
-        this.toolsChanged();
-      }, wait);
-      this.relistTimer.unref();
-      return;
-    }
-    this.relistStartedAt = Date.now();
-    const limit = this.limits.startupTimeoutMs;
-    const deadline = setTimeout(
-      () => this.refuse(`The tool list was refused: tools/list took longer than ${formatSeconds(limit)} (startup_timeout_s).`),
-      limit,
-    );
-    this.runListing().then(
-      () => {
-        clearTimeout(deadline);
-        if (this.relistWanted) this.toolsChanged();
-      },
-      (error: unknown) => {
-        clearTimeout(deadline);
-        this.refuse(`The tool list was refused: ${describeFailure(error, 'tools/list')}.`);
-      },
-    );
-  }
-
-  /** One whole tool list under the page, tool and byte bounds; publishes it unless closed. */
-  private runListing(): Promise<void> {
-    this.relistWanted = false;
-    this.listing = (async () => {
-      const { tools, leftOut } = await fetchToolList(
-        (cursor) => this.client.request({ method: 'tools/list', params: cursor ? { cursor } : {} }, PassthroughResultSchema, { timeout: NO_SDK_TIMEOUT }),
-        this.limits,
-      );
-      if (this.state === 'closed') return;
-      for (const problem of leftOut.slice(0, LEFT_OUT_LOGGED)) this.log.warn('tool left out', { provider: this.name, problem });
-      if (leftOut.length > LEFT_OUT_LOGGED) this.log.warn('more tools left out', { provider: this.name, count: leftOut.length - LEFT_OUT_LOGGED });
-      this.tools = tools;
-      this.onToolsChanged?.();
-    })().finally(() => (this.listing = undefined));
-    return this.listing;
+    return describeFailure(error, step === 'handshake' ? 'initialize' : step);
   }
 
   /** Ends a provider that broke the protocol or a bound: a warning here, 1008 and why there. */
@@ -355,19 +323,26 @@ export class ProviderConnection {
     const onCancel = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onCancel, { once: true });
     if (options.signal?.aborted) onCancel();
-    this.progress.set(token, (progress) => {
+    // While the provider waits for the AI client's answer to its own request, the call's timer
+    // stands still: a person may take longer to answer than the provider may take to work.
+    let asking = 0;
+    const restart = () => {
       clearTimeout(timer);
-      timer = setTimeout(onTimeout, options.timeoutMs);
+      if (asking === 0) timer = setTimeout(onTimeout, options.timeoutMs);
+    };
+    this.progress.set(token, (progress) => {
+      restart();
       options.onprogress?.(progress);
     });
     const signal = controller.signal;
+    const ended = this.relay.begin(token, tool, options.channel, signal, (on) => {
+      asking += on ? 1 : -1;
+      restart();
+    });
     try {
-      const params: Record<string, unknown> = { name: tool, _meta: { ...forwardedMeta(options.meta), progressToken: token } };
+      const params: Record<string, unknown> = { name: tool, _meta: { ...forwardedMeta(options.meta), ...this.relayedCapabilities(options.channel), progressToken: token } };
       if (args !== undefined) params.arguments = args;
-      const result = await this.client.request({ method: 'tools/call', params }, PassthroughResultSchema, {
-        signal,
-        timeout: 2 ** 31 - 1,
-      });
+      const result = await this.callRounds(tool, token, params, signal);
       if ((result as CallToolResult).isError) this.stats.errors++;
       return result as CallToolResult;
     } catch (error) {
@@ -386,11 +361,155 @@ export class ProviderConnection {
       return toolError(`Provider "${this.name}" returned an unusable answer to ${tool}: ${describeError(error).replace(/\.$/, '')}.`);
     } finally {
       clearTimeout(timer);
+      ended();
       options.signal?.removeEventListener('abort', onCancel);
       this.progress.delete(token);
       this.stats.inFlight--;
       this.stats.totalMs += performance.now() - started;
     }
+  }
+
+  get tools(): Tool[] {
+    return this.lists.tools;
+  }
+
+  get resources(): Resource[] {
+    return this.lists.resources;
+  }
+
+  get resourceTemplates(): ResourceTemplateType[] {
+    return this.lists.resourceTemplates;
+  }
+
+  get prompts(): Prompt[] {
+    return this.lists.prompts;
+  }
+
+  /** Its recent log lines, for the panel (kept by the relay). */
+  get logs(): readonly ProviderLogLine[] {
+    return this.relay.logs;
+  }
+
+  get owner(): string {
+    return this.identity.clientId;
+  }
+
+  /** What the provider declared in its handshake (empty until then). */
+  get capabilities(): ServerCapabilities {
+    return this.client.getServerCapabilities() ?? {};
+  }
+
+  readResource(uri: string, options: RequestOptions): Promise<ReadResourceResult> {
+    return this.request('resources/read', { uri }, options) as Promise<ReadResourceResult>;
+  }
+
+  getPrompt(name: string, args: Record<string, string> | undefined, options: RequestOptions): Promise<GetPromptResult> {
+    return this.request('prompts/get', args === undefined ? { name } : { name, arguments: args }, options) as Promise<GetPromptResult>;
+  }
+
+  complete(params: CompleteRequestParams, options: RequestOptions): Promise<CompleteResult> {
+    return this.request('completion/complete', { ...params }, options) as Promise<CompleteResult>;
+  }
+
+  /**
+   * 2025: `resources/subscribe`; 2026-07-28: a `subscriptions/listen` stream naming the URI (the
+   * revision's replacement for it), kept open until `unsubscribeResource`.
+   */
+  async subscribeResource(uri: string): Promise<void> {
+    const options = { timeout: this.limits.startupTimeoutMs };
+    if (this.client.getProtocolEra() !== 'modern') {
+      await this.client.request({ method: 'resources/subscribe', params: { uri } }, PassthroughResultSchema, options).catch((error: unknown) => {
+        throw asRpcError(error) ?? error;
+      });
+      return;
+    }
+    if (this.listens.has(uri)) return;
+    const subscription = await this.client.listen({ resourceSubscriptions: [uri] }, options);
+    this.listens.set(uri, subscription);
+    void subscription.closed.then((cause) => {
+      if (this.listens.get(uri) === subscription) this.listens.delete(uri);
+      if (cause !== 'local' && this.state !== 'closed') this.log.warn('the provider ended a resource subscription; its updates will not be heard', { provider: this.name, uri });
+    });
+  }
+
+  async unsubscribeResource(uri: string): Promise<void> {
+    if (this.state === 'closed') return;
+    if (this.client.getProtocolEra() !== 'modern') {
+      await this.client.request({ method: 'resources/unsubscribe', params: { uri } }, PassthroughResultSchema, { timeout: this.limits.startupTimeoutMs });
+      return;
+    }
+    const subscription = this.listens.get(uri);
+    this.listens.delete(uri);
+    await subscription?.close();
+  }
+
+  onEvent(listener: (event: ProviderEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: ProviderEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /**
+   * One request other than a tool call, made for an AI client: its cancellation and `_meta` pass
+   * through, `timeoutMs` bounds it, and a lost connection or timeout becomes a HubError naming
+   * the provider. The provider's JSON-RPC errors are thrown as RpcError (the AI client gets them).
+   */
+  private async request(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
+    const meta = forwardedMeta(options.meta);
+    if (meta) params._meta = meta;
+    try {
+      return await this.client.request({ method, params } as never, PassthroughResultSchema, { signal: options.signal, timeout: options.timeoutMs });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
+        throw new RpcError(RPC.INTERNAL_ERROR, `Provider "${this.name}" did not answer ${method} within ${formatSeconds(options.timeoutMs)}.`);
+      }
+      if (this.state === 'closed' || isConnectionLost(error)) {
+        throw new RpcError(RPC.INTERNAL_ERROR, `Provider "${this.name}" disconnected during ${method} (${this.closeReason || 'connection closed'}).`);
+      }
+      throw asRpcError(error) ?? new RpcError(RPC.INTERNAL_ERROR, `Provider "${this.name}" returned an unusable answer to ${method}: ${describeError(error).replace(/\.$/, '')}.`);
+    }
+  }
+
+  /**
+   * `tools/call`, and on 2026-07-28 its rounds: a provider that answers `input_required` gets its
+   * requests relayed to this call's AI client (ProviderRelay.fulfil) and the call retried with the
+   * answers and its `requestState`. A request Inlet does not pass on ends the call with a tool
+   * error saying why (the provider has no channel to hear it on this revision).
+   */
+  private async callRounds(tool: string, token: string, params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    for (let round = 1; ; round++) {
+      const result = await this.client.request({ method: 'tools/call', params }, PassthroughResultSchema, { signal, timeout: NO_SDK_TIMEOUT, allowInputRequired: true });
+      if (result.resultType !== 'input_required') return result;
+      if (round > MAX_INPUT_ROUNDS) return toolError(`Provider "${this.name}" asked for input more than ${MAX_INPUT_ROUNDS} times during ${tool}; Inlet ended the call.`);
+      const requests = (result.inputRequests ?? {}) as Record<string, unknown>;
+      let inputResponses: Record<string, unknown>;
+      try {
+        inputResponses = await this.relay.fulfil(token, requests, signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return toolError(`Provider "${this.name}" asked the AI client for input during ${tool}, and Inlet did not pass it on: ${describeError(error)}`);
+      }
+      params = { ...params, inputResponses, ...(result.requestState === undefined ? {} : { requestState: result.requestState }) };
+    }
+  }
+
+  /**
+   * On 2026-07-28 each request declares the client's capabilities: a provider is told it may ask
+   * for what the hub can relay to this call's AI client, that is what that client declared.
+   */
+  private relayedCapabilities(channel: AiChannel | undefined): Record<string, unknown> | undefined {
+    if (!channel || this.client.getProtocolEra() !== 'modern') return undefined;
+    const declared: Record<string, unknown> = {};
+    for (const capability of Object.values(RELAYED_REQUESTS)) {
+      if (channel.capabilities?.[capability]) declared[capability] = RELAYED_CAPABILITIES[capability];
+    }
+    // The hub hears a 2026 provider's log lines from `info` up (for the panel); each AI client
+    // then gets those at or above its own level.
+    return { [CLIENT_CAPABILITIES_META_KEY]: declared, [LOG_LEVEL_META_KEY]: 'info' };
   }
 
   /** Closes the socket with a code and a reason the provider can read. Idempotent. */
@@ -428,20 +547,17 @@ export class ProviderConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (this.heartbeat) clearInterval(this.heartbeat);
-    if (this.relistTimer) clearTimeout(this.relistTimer);
+    this.lists.stop();
     if (!this.closeReason) this.closeReason = this.transport.closeReason || 'connection closed';
     // Rejects every call in flight with ConnectionClosed (the SDK's _onclose), at once.
     void this.client.close().catch(() => undefined);
     this.onClosed?.(this.closeReason);
+    this.emit({ type: 'closed', reason: this.closeReason });
   }
 
   get reason(): string {
     return this.closeReason;
   }
-}
-
-export function toolError(text: string): CallToolResult {
-  return { content: [{ type: 'text', text }], isError: true };
 }
 
 /** The SDK's ways of saying the connection is gone (closed, never there, or a send that failed). */
@@ -498,7 +614,3 @@ function invalidResultIssues(error: unknown): Array<Parameters<typeof describeIs
   }
 }
 
-export function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
-}

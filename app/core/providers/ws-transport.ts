@@ -1,18 +1,10 @@
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import type { RawData, WebSocket } from 'ws';
 import { parseFrame } from '../base/json-rpc.js';
+import { CLOSE } from '../../shared/close-codes.js';
 
-/** Close codes we send (RFC 6455). */
-export const CLOSE = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  INVALID_PAYLOAD: 1007,
-  POLICY: 1008,
-  TOO_BIG: 1009,
-  REPLACED: 4000,
-  DEAD: 4001,
-  REVOKED: 4003,
-} as const;
+/** The close codes live in app/shared (the bridge and the companion extension read them too). */
+export { CLOSE };
 
 /**
  * The MCP SDK `Transport` over one accepted (or dialled) `ws` socket: one JSON-RPC message per

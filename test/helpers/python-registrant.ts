@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './hub-process.js';
+
+/** The standard-library registrant that behaves as MCP-Link's reverse_mcp.py (test/fixtures/mcp_link_registrant.py). */
+export const PYTHON_REGISTRANT = join(ROOT, 'test', 'fixtures', 'mcp_link_registrant.py');
+
+export interface RegistrantEvent {
+  event: string;
+  text?: string;
+  tool?: string;
+  arguments?: Record<string, unknown>;
+  ok?: boolean;
+  [key: string]: unknown;
+}
+
+export interface PythonRegistrant {
+  process: ChildProcess;
+  events: RegistrantEvent[];
+  /** Resolves with the first event (counting from `from`) that satisfies `predicate`. */
+  next(predicate: (event: RegistrantEvent) => boolean, from?: number): Promise<RegistrantEvent>;
+  exited: Promise<number | null>;
+  kill(): Promise<number | null>;
+}
+
+/**
+ * Runs the registrant as a user would run an MCP-Link tool: with HOME `home` (where
+ * `inlet manifests install --mcp-link` wrote com.aurafriday.shim.json) and nothing else that
+ * names the hub. It prints one JSON line per event.
+ */
+export function startPythonRegistrant(home: string, tool: string, key: string, env: Record<string, string> = {}): PythonRegistrant {
+  const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, REGISTRANT_BACKOFF_SCALE: '0.05', ...env };
+  const child = spawn('python3', ['-u', PYTHON_REGISTRANT, tool, key], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const events: RegistrantEvent[] = [];
+  const waiters = new Set<() => void>();
+  let buffered = '';
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    let end: number;
+    while ((end = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      if (line.trim()) events.push(JSON.parse(line) as RegistrantEvent);
+    }
+    for (const wake of [...waiters]) wake();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const next = (predicate: (event: RegistrantEvent) => boolean, from = 0) =>
+    new Promise<RegistrantEvent>((resolve, reject) => {
+      const check = () => {
+        const found = events.slice(from).find(predicate);
+        if (!found) return;
+        waiters.delete(check);
+        resolve(found);
+      };
+      waiters.add(check);
+      check();
+      void exited.then((code) => {
+        if (waiters.delete(check)) reject(new Error(`the registrant exited (${code}) first; events ${JSON.stringify(events)}; stderr ${stderr}`));
+      });
+    });
+  return {
+    process: child,
+    events,
+    next,
+    exited,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      return exited;
+    },
+  };
+}
