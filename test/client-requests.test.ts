@@ -100,11 +100,14 @@ describe('a provider asks the AI client that made the call (sampling, elicitatio
   });
 
   it('relays roots/list, and the provider\'s log line reaches the calling client and the panel', async () => {
-    const result = await modern.call('everything__get-roots-list');
+    // A server-everything of its own: it asks for the roots once per session and keeps the first
+    // list it gets, so on a shared one an earlier call of another client may have answered.
+    bridges.push(await bridgeEverything(hub, 'rooted'));
+    const result = await modern.call('rooted__get-roots-list');
     assert.ok(text(result).includes(rootOf('modern').uri), text(result));
     assert.ok(modern.logs.some((l) => /Roots updated: 1 root/.test(String(l.data))), JSON.stringify(modern.logs));
     const status = await hubStatus(hub);
-    const everything = status.providers.find((p) => p.name === 'everything');
+    const everything = status.providers.find((p) => p.name === 'rooted');
     assert.ok(everything?.logs?.some((l) => /Roots updated: 1 root/.test(l.text) && l.level === 'info'), JSON.stringify(everything?.logs));
   });
 
