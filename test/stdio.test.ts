@@ -94,7 +94,10 @@ for (const [label, connect, caller, protocol] of [
       const seen: number[] = [];
       const done = await client.call('rich__slow', { steps: 3, ms: 5 }, { onprogress: (p) => seen.push(p.progress) });
       assert.deepEqual(done.content, [{ type: 'text', text: 'done after 3 steps' }]);
-      assert.ok(seen.length >= 2 && seen.every((p, i) => p === i + 1), `progress in order: ${seen.join(',')}`);
+      // At least the first step's progress, and in order. Later ones can be lost by the client
+      // itself: the v1 SDK drops a request's progress handler when the result is parsed, and on a
+      // loaded machine the last notifications and the result can reach it in one read.
+      assert.ok(seen.length >= 1 && seen.every((p, i) => p === i + 1), `progress in order: ${seen.join(',')}`);
       const stop = new AbortController();
       const cancelled = provider.nextCancel();
       const call = client.call('rich__slow', { steps: 100_000, ms: 10 }, { signal: stop.signal, onprogress: () => stop.abort('the user gave up') });
