@@ -52,10 +52,12 @@ describe('MCP-Link registrants', () => {
     assert.deepEqual(tools.find((t) => t.name === 'echo_py')?.inputSchema.required, ['message']);
 
     assert.equal(textOf((await ai.callTool({ name: 'echo_py', arguments: { message: 'hi' } })) as never), 'Echo: hi');
-    const seen = py.events.length;
+    // The registrant prints each call as it answers it: the first call's line may come after
+    // its result, so the second call is the line after the first call's.
+    const first = await py.next((e) => e.event === 'call');
     const wrapped = await ai.callTool({ name: 'echo_py', arguments: { input: { input: { message: 'wrapped', _timeout_seconds: 30, operation: 'execute' } } } });
     assert.equal(textOf(wrapped as never), 'Echo: wrapped');
-    const call = await py.next((e) => e.event === 'call', seen);
+    const call = await py.next((e) => e.event === 'call', py.events.indexOf(first) + 1);
     assert.deepEqual(call, { event: 'call', tool: 'echo_py', arguments: { message: 'wrapped' } });
 
     const status = await hubStatus(hub);
