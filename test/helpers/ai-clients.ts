@@ -47,23 +47,29 @@ export async function connectClient(hub: RunningHub, kind: ClientKind, caller = 
   };
   const nextListChange = () => new Promise<void>((resolve) => waiters.push(resolve));
   const requestOptions = (options: CallOptions = {}) => ({ ...options, resetTimeoutOnProgress: true });
+  // Both SDK lines' clients and transports have the same surface for what the tests use.
+  const revisionClient = (
+    protocol: string | undefined,
+    client: { request(request: { method: string; params: Loose }, schema: z.ZodType, options?: object): Promise<unknown>; close(): Promise<void> },
+    transport: { sessionId?: string; terminateSession(): Promise<void> },
+  ): RevisionClient => ({
+    kind,
+    protocol,
+    sessionId: transport.sessionId,
+    listTools: async () => ((await client.request({ method: 'tools/list', params: {} }, ToolList)) as z.infer<typeof ToolList>).tools,
+    call: async (name, args = {}, options) => (await client.request({ method: 'tools/call', params: { name, arguments: args } }, Loose, requestOptions(options))) as Loose,
+    nextListChange,
+    close: async () => {
+      await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    },
+  });
   if (kind === 'v1') {
     const client = new V1Client({ name: `test-${kind}`, version: '1.0.0' });
     client.setNotificationHandler(ToolListChangedNotificationSchema, changed);
     const transport = new V1Transport(url, { requestInit });
     await client.connect(transport);
-    return {
-      kind,
-      protocol: transport.protocolVersion,
-      sessionId: transport.sessionId,
-      listTools: async () => (await client.request({ method: 'tools/list', params: {} }, ToolList)).tools,
-      call: (name, args = {}, options) => client.request({ method: 'tools/call', params: { name, arguments: args } }, Loose, requestOptions(options)),
-      nextListChange,
-      close: async () => {
-        await transport.terminateSession().catch(() => undefined);
-        await client.close();
-      },
-    };
+    return revisionClient(transport.protocolVersion, client, transport);
   }
   const client =
     kind === 'v2-auto'
@@ -75,16 +81,5 @@ export async function connectClient(hub: RunningHub, kind: ClientKind, caller = 
   if (kind !== 'v2-auto') client.setNotificationHandler('notifications/tools/list_changed', changed);
   const transport = new StreamableHTTPClientTransport(url, { requestInit });
   await client.connect(transport);
-  return {
-    kind,
-    protocol: client.getNegotiatedProtocolVersion(),
-    sessionId: transport.sessionId,
-    listTools: async () => (await client.request({ method: 'tools/list', params: {} }, ToolList)).tools,
-    call: (name, args = {}, options) => client.request({ method: 'tools/call', params: { name, arguments: args } }, Loose, requestOptions(options)),
-    nextListChange,
-    close: async () => {
-      await transport.terminateSession().catch(() => undefined);
-      await client.close();
-    },
-  };
+  return revisionClient(client.getNegotiatedProtocolVersion(), client, transport);
 }
