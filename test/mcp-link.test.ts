@@ -105,7 +105,7 @@ describe('MCP-Link registrants', () => {
     await assert.rejects(ai.callTool({ name: 'silent_py', arguments: { message: 'm', silent: true, _timeout_seconds: 1 } }), /Remote tool 'silent_py' did not reply within 1 seconds/);
   });
 
-  it('drops the tool from tools/list when the registrant dies, failing the call it left waiting', async () => {
+  it('drops the tool from tools/list when the registrant dies, failing the call it left waiting, and gives its name to the next registrant', async () => {
     const py = registrant('dying_py', 'key-d');
     await py.next((e) => e.event === 'registered');
     await ai.waitForTools((list) => names(list).includes('dying_py'));
@@ -114,6 +114,10 @@ describe('MCP-Link registrants', () => {
     await py.kill();
     await failed;
     await ai.waitForTools((list) => !names(list).includes('dying_py'));
+
+    const heir = registrant('dying_py', 'key-heir');
+    assert.match((await heir.next((e) => e.event === 'registered')).text ?? '', /^Successfully registered tool: dying_py\n/);
+    await ai.waitForTools((list) => names(list).includes('dying_py'));
   });
 });
 
