@@ -66,6 +66,27 @@ describe('the legacy HTTP+SSE surface (/sse + /messages/)', () => {
     stop.abort();
   });
 
+  it('writes non-ASCII text as \\u escapes, unless that would lengthen a line past the 64 KiB MCP-Link\'s Go clients read', async () => {
+    const token = await hub.mint('ext:mcp-link-like');
+    const stop = new AbortController();
+    const stream = await fetch(hub.urls.sse ?? '', { headers: { Authorization: `Bearer ${token}` }, signal: stop.signal });
+    const events = sseEvents(stream.body!);
+    const endpoint = (await events.next()).value!.data;
+    const call = async (text: string) => {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: text.length, method: 'tools/call', params: { name: 'legacy__hi', arguments: { text } } });
+      assert.equal((await fetch(new URL(endpoint, hub.urls.sse), { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body })).status, 202);
+      const line = (await events.next()).value!.data;
+      assert.equal((JSON.parse(line) as { result: { content: Array<{ text: string }> } }).result.content[0]!.text, `hi:${text}`);
+      return line;
+    };
+    // reverse_mcp.js decodes each chunk of the stream on its own: an escaped line cannot be split inside a character.
+    assert.match(await call('café € 😀'), /^[\x20-\x7e]+$/);
+    assert.match(await call('€'.repeat(10_000)), /^[\x20-\x7e]+$/);
+    // 60 KB as UTF-8, 120 KB escaped: Go's bufio.Scanner reads the first and not the second.
+    assert.match(await call('€'.repeat(20_000)), /€{20000}/);
+    stop.abort();
+  });
+
   it('refuses a request without a valid token with 401', async () => {
     const response = await fetch((hub.urls as Record<string, string>).sse ?? '', { headers: { Authorization: 'Bearer nope' } });
     assert.equal(response.status, 401);

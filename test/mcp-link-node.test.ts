@@ -78,6 +78,12 @@ describe("MCP-Link's Node registrant", () => {
     assert.match(unknown, /Unknown tool: sqlite/);
   });
 
+  it('gets a long non-ASCII message whole, though it decodes each chunk of its stream on its own', async () => {
+    // Over 64 KiB, the push reaches it in several reads; a character split between two would be garbled.
+    const message = `${'€'.repeat(30_000)} café 😀`;
+    assert.equal(textOf((await ai.callTool({ name: 'echo_js', arguments: { message } })) as never), `Echo: ${message}`);
+  });
+
   it('is dropped from tools/list when killed, failing the call it left waiting', async () => {
     const failed = assert.rejects(ai.callTool({ name: 'echo_js', arguments: { message: 'm', silent: true } }), /Remote tool 'echo_js' disconnected before replying/);
     await js.next((e) => e.event === 'call' && e.arguments?.silent === true);
