@@ -14,7 +14,8 @@ import { runCommand } from './helpers/run-command.js';
  * registrant that behaves as it does (test/fixtures/mcp-link-registrant.mjs), found through the
  * com.aurafriday.shim.json that `inlet manifests install --mcp-link` wrote in a scratch HOME.
  * test/mcp-link.test.ts covers the wire with the Python client; this covers what the Node client
- * does differently: it answers pushed calls concurrently and reads another tool's answer off
+ * does differently: it answers pushed calls concurrently and only for the name it registered,
+ * decodes each read of its stream on its own, and reads another tool's answer off
  * its stream within 30 s. Its reconnection across a hub restart is tested there, with Python's.
  */
 describe("MCP-Link's Node registrant", () => {
@@ -22,6 +23,7 @@ describe("MCP-Link's Node registrant", () => {
   let hub: RunningHub;
   let ai: AiClient;
   let js: Registrant;
+  let renamed: Registrant | undefined;
 
   before(async () => {
     home = await mkdtemp(join(tmpdir(), 'inlet-mcp-link-node-home-'));
@@ -34,7 +36,7 @@ describe("MCP-Link's Node registrant", () => {
     js = startRegistrant('node', home, 'echo_js', 'key-js');
   });
   after(async () => {
-    await js?.kill();
+    await Promise.all([js?.kill(), renamed?.kill()]);
     await ai?.close();
     await hub?.stop();
   });
@@ -45,6 +47,16 @@ describe("MCP-Link's Node registrant", () => {
     assert.deepEqual(tools.find((t) => t.name === 'echo_js')?.inputSchema.required, ['message']);
     assert.equal(textOf((await ai.callTool({ name: 'echo_js', arguments: { message: 'hi' } })) as never), 'Echo: hi');
     assert.equal((await js.next((e) => e.event === 'replied')).ok, true, 'its tools/reply POST was answered 202');
+  });
+
+  it('answers calls to its tool when renamed echo_js2, since the push names the tool it registered, which it checks', async () => {
+    renamed = startRegistrant('node', home, 'echo_js', 'key-other');
+    assert.match((await renamed.next((e) => e.event === 'registered')).text ?? '', /^Successfully registered tool: echo_js2 \(renamed from echo_js/);
+    await ai.waitForTools((list) => names(list).includes('echo_js2'));
+    assert.equal(textOf((await ai.callTool({ name: 'echo_js2', arguments: { message: 'second' } })) as never), 'Echo: second');
+    assert.equal((await renamed.next((e) => e.event === 'call')).tool, 'echo_js');
+    await renamed.kill();
+    await ai.waitForTools((list) => !names(list).includes('echo_js2'));
   });
 
   it('answers a second call while the first waits on the approval of a tool it called, under its own identity', async () => {
