@@ -8,6 +8,7 @@ import { hostStartRows, runHostStart, type HostStartPlan } from './host-start.js
 import { runListChange, type ListChangePlan } from './list-change.js';
 import { runManyProviders, type ManyPlan, type ManyResults } from './many-providers.js';
 import { installExitHandlers, keepLogs, killAll, ROOT } from './procs.js';
+import { progressiveRows, runProgressiveSize } from './progressive-size.js';
 import { formatProfile, runProfiles, summarizeProfile, type ProfileSummary } from './profile.js';
 import { runLatency, SCENARIOS, type LatencyResults, type ScenarioKey } from './scenarios/latency.js';
 import { markdownTable, table, type LoadPlan } from './stats.js';
@@ -26,6 +27,7 @@ const USAGE = `Usage: npm run bench [-- --quick] [--only a,b,b26,b0,c,c26,d,e,e2
   --no-host-start       skip native host start to first frame (issue 4)
   --no-extension-start  skip extension start -> tools listed (issue 4; needs /usr/bin/chromium)
   --extension-modes M   reload, launch or reload,launch (default)
+  --no-progressive      skip the size of a tools/list with progressive discovery (issue 11)
   --profile      also profile the hub (node --cpu-prof) under (b) and the many-providers run
   --summarize F  only print the self/inclusive time summary of the .cpuprofile file F`;
 
@@ -116,6 +118,10 @@ async function runExtras(argv: string[], quick: boolean, say: (line: string) => 
     say('');
     extra.hostStart = await runHostStart(hostPlan, say);
   }
+  if (!argv.includes('--no-progressive')) {
+    say('\nprogressive discovery: server-everything bridged in as it is and wrapped');
+    extra.progressiveSize = await runProgressiveSize(say);
+  }
   if (!argv.includes('--no-extension-start')) {
     const chromium = '/usr/bin/chromium';
     if (!existsSync(chromium)) {
@@ -143,6 +149,7 @@ function extraTables(extra: ExtraResults): Array<string[][] | undefined> {
     extra.decision && decisionRows(extra.decision),
     extra.hostStart && hostStartRows(extra.hostStart),
     extra.extensionStart?.length ? extensionRows(extra.extensionStart) : undefined,
+    extra.progressiveSize && progressiveRows(extra.progressiveSize),
   ];
 }
 

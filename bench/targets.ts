@@ -4,6 +4,7 @@ import type { ExtensionStartResult } from './extension-start.js';
 import type { HostStartResults } from './host-start.js';
 import type { ListChangeResults } from './list-change.js';
 import type { ManyResults } from './many-providers.js';
+import type { ProgressiveSizeResults } from './progressive-size.js';
 import { SCENARIOS, type LatencyResults, type ScenarioKey } from './scenarios/latency.js';
 import { ms, rate } from './stats.js';
 
@@ -25,6 +26,7 @@ export interface ExtraResults {
   decision?: DecisionResults;
   hostStart?: HostStartResults;
   extensionStart?: ExtensionStartResult[];
+  progressiveSize?: ProgressiveSizeResults;
 }
 
 /** The hub process's CPU µs per call at 32 callers in scenario `r`. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Agent, request, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -63,6 +64,44 @@ describe('the legacy HTTP+SSE surface (/sse + /messages/)', () => {
     await post(endpoint.data.replace('session_id=', 'sessionId='), { jsonrpc: '2.0', id: 'a2', method: 'tools/call', params: { name: 'legacy__hi', arguments: { text: 'raw' } } });
     const called = JSON.parse((await events.next()).value!.data) as { id: string; result: { content: unknown } };
     assert.deepEqual(called, { jsonrpc: '2.0', id: 'a2', result: { content: [{ type: 'text', text: 'hi:raw' }] } });
+    stop.abort();
+  });
+
+  it('writes non-ASCII text as \\u escapes, unless that would lengthen a line past the 64 KiB MCP-Link\'s Go clients read', async () => {
+    const token = await hub.mint('ext:mcp-link-like');
+    const stop = new AbortController();
+    const stream = await fetch(hub.urls.sse ?? '', { headers: { Authorization: `Bearer ${token}` }, signal: stop.signal });
+    const events = sseEvents(stream.body!);
+    const endpoint = (await events.next()).value!.data;
+    const call = async (text: string) => {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: text.length, method: 'tools/call', params: { name: 'legacy__hi', arguments: { text } } });
+      assert.equal((await fetch(new URL(endpoint, hub.urls.sse), { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body })).status, 202);
+      const line = (await events.next()).value!.data;
+      assert.equal((JSON.parse(line) as { result: { content: Array<{ text: string }> } }).result.content[0]!.text, `hi:${text}`);
+      return line;
+    };
+    // reverse_mcp.js decodes each chunk of the stream on its own: an escaped line cannot be split inside a character.
+    assert.match(await call('café € 😀'), /^[\x20-\x7e]+$/);
+    assert.match(await call('€'.repeat(10_000)), /^[\x20-\x7e]+$/);
+    // 60 KB as UTF-8, 120 KB escaped: Go's bufio.Scanner reads the first and not the second.
+    assert.match(await call('€'.repeat(20_000)), /€{20000}/);
+    stop.abort();
+  });
+
+  it('closes the connection of each 202, as MCP-Link\'s server does: reverse_mcp.js never reads that answer, so a kept-alive one stays open', async () => {
+    const token = await hub.mint('ext:mcp-link-like');
+    const stop = new AbortController();
+    const stream = await fetch(hub.urls.sse ?? '', { headers: { Authorization: `Bearer ${token}` }, signal: stop.signal });
+    const endpoint = new URL((await sseEvents(stream.body!).next()).value!.data, hub.urls.sse);
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 'l1', method: 'tools/list' });
+    // As reverse_mcp.js posts: Node's keep-alive agent, and the answer's body never read.
+    const req = request(endpoint, { method: 'POST', agent: new Agent({ keepAlive: true }), headers: { Authorization: `Bearer ${token}`, 'Content-Length': Buffer.byteLength(body) } });
+    const answered = new Promise<IncomingMessage>((resolve) => req.once('response', resolve));
+    req.end(body);
+    const res = await answered;
+    assert.equal(res.statusCode, 202);
+    assert.equal(res.headers.connection, 'close');
+    await new Promise((resolve) => res.socket.once('close', resolve));
     stop.abort();
   });
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { dialProvider } from './fixtures/ws-provider.js';
 import { adminEvents } from './helpers/admin-events.js';
 import { adminRequest, childEnv, CLI, connectAi, hubStatus, names, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
-import { startPythonRegistrant, type PythonRegistrant } from './helpers/python-registrant.js';
+import { startRegistrant, type Registrant } from './helpers/mcp-link-registrant.js';
 import { runCommand } from './helpers/run-command.js';
 
 /**
@@ -19,9 +19,9 @@ describe('MCP-Link registrants', () => {
   let home: string;
   let hub: RunningHub;
   let ai: AiClient;
-  const running: PythonRegistrant[] = [];
+  const running: Registrant[] = [];
   const registrant = (tool: string, key: string) => {
-    const started = startPythonRegistrant(home, tool, key);
+    const started = startRegistrant('python', home, tool, key);
     running.push(started);
     return started;
   };
@@ -105,7 +105,7 @@ describe('MCP-Link registrants', () => {
     await assert.rejects(ai.callTool({ name: 'silent_py', arguments: { message: 'm', silent: true, _timeout_seconds: 1 } }), /Remote tool 'silent_py' did not reply within 1 seconds/);
   });
 
-  it('drops the tool from tools/list when the registrant dies, failing the call it left waiting', async () => {
+  it('drops the tool from tools/list when the registrant dies, failing the call it left waiting, and gives its name to the next registrant', async () => {
     const py = registrant('dying_py', 'key-d');
     await py.next((e) => e.event === 'registered');
     await ai.waitForTools((list) => names(list).includes('dying_py'));
@@ -114,36 +114,46 @@ describe('MCP-Link registrants', () => {
     await py.kill();
     await failed;
     await ai.waitForTools((list) => !names(list).includes('dying_py'));
+
+    const heir = registrant('dying_py', 'key-heir');
+    assert.match((await heir.next((e) => e.event === 'registered')).text ?? '', /^Successfully registered tool: dying_py\n/);
+    await ai.waitForTools((list) => names(list).includes('dying_py'));
   });
 });
 
-describe('an MCP-Link registrant across a hub restart', () => {
-  let home: string;
-  let hub: RunningHub;
-  let py: PythonRegistrant | undefined;
+// Both clients, each in a HOME of its own: reverse_mcp.js also dies, instead of reconnecting,
+// when its stream is cut off rather than ended, so it checks that a stopping hub ends each stream.
+for (const language of ['python', 'node'] as const) {
+  describe(`an MCP-Link registrant (${language}) across a hub restart`, () => {
+    const tool = `comeback_${language}`;
+    let home: string;
+    let hub: RunningHub;
+    let registrant: Registrant | undefined;
 
-  before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'inlet-mcp-link-home-'));
-    hub = await startHub({ env: { HOME: home } });
-    const install = await runCommand(process.execPath, [CLI, 'manifests', 'install', '--mcp-link'], childEnv(hub.dataDir, { HOME: home }));
-    assert.equal(install.status, 0, install.stderr);
-  });
-  after(async () => {
-    await py?.kill();
-    await hub?.stop();
-  });
+    before(async () => {
+      home = await mkdtemp(join(tmpdir(), 'inlet-mcp-link-home-'));
+      hub = await startHub({ env: { HOME: home } });
+      const install = await runCommand(process.execPath, [CLI, 'manifests', 'install', '--mcp-link'], childEnv(hub.dataDir, { HOME: home }));
+      assert.equal(install.status, 0, install.stderr);
+    });
+    after(async () => {
+      await registrant?.kill();
+      await hub?.stop();
+    });
 
-  it('reconnects with backoff, finds the new hub through the native host and registers again', async () => {
-    py = startPythonRegistrant(home, 'comeback_py', 'key-c');
-    await py.next((e) => e.event === 'registered');
-    await hub.stop();
-    const seen = py.events.length;
-    await py.next((e) => e.event === 'reconnecting', seen);
-    hub = await startHub({ dataDir: hub.dataDir, env: { HOME: home } });
-    await py.next((e) => e.event === 'registered', seen);
-    const ai = await connectAi(hub);
-    await ai.waitForTools((list) => names(list).includes('comeback_py'));
-    assert.equal(textOf((await ai.callTool({ name: 'comeback_py', arguments: { message: 'back' } })) as never), 'Echo: back');
-    await ai.close();
+    it('sees its stream end, reconnects with backoff, finds the new hub through the native host and registers again', async () => {
+      registrant = startRegistrant(language, home, tool, 'key-c');
+      await registrant.next((e) => e.event === 'registered');
+      await hub.stop();
+      const seen = registrant.events.length;
+      await registrant.next((e) => e.event === 'disconnected', seen);
+      await registrant.next((e) => e.event === 'reconnecting', seen);
+      hub = await startHub({ dataDir: hub.dataDir, env: { HOME: home } });
+      await registrant.next((e) => e.event === 'registered', seen);
+      const ai = await connectAi(hub);
+      await ai.waitForTools((list) => names(list).includes(tool));
+      assert.equal(textOf((await ai.callTool({ name: tool, arguments: { message: 'back' } })) as never), 'Echo: back');
+      await ai.close();
+    });
   });
-});
+}

@@ -8,7 +8,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { toTrayState } from '../app/main/hub-client.js';
 import { adminRequest, childEnv, CLI, connectAi, names, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
 import { launchPanelBrowser, logIn, newPanelPage, panelSkip } from './helpers/panel-browser.js';
-import { startPythonRegistrant, type PythonRegistrant } from './helpers/python-registrant.js';
+import { startRegistrant, type Registrant } from './helpers/mcp-link-registrant.js';
 import { runCommand } from './helpers/run-command.js';
 
 const SCREENSHOT = '/tmp/inlet-panel-registrant.png';
@@ -24,7 +24,7 @@ describe('the panel shows an MCP-Link registrant like any provider', { skip: pan
   let home: string;
   let hub: RunningHub;
   let ai: AiClient;
-  let registrant: PythonRegistrant;
+  let registrant: Registrant;
   let browser: Browser;
   let page: Page;
   let problems: string[];
@@ -44,7 +44,7 @@ describe('the panel shows an MCP-Link registrant like any provider', { skip: pan
     browser = await launchPanelBrowser();
     ({ page, problems } = await newPanelPage(browser));
     await logIn(page, hub);
-    registrant = startPythonRegistrant(home, 'echo_panel', 'panel-key');
+    registrant = startRegistrant('python', home, 'echo_panel', 'panel-key');
     await registrant.next((e) => e.event === 'registered');
     await ai.waitForTools((tools) => names(tools).includes('echo_panel'));
   });
@@ -115,7 +115,7 @@ describe('the panel shows an MCP-Link registrant like any provider', { skip: pan
   });
 
   it('Revoke on a registrant\'s row cuts it off: its card goes and it cannot connect again', async () => {
-    registrant = startPythonRegistrant(home, 'echo_panel', 'panel-key');
+    registrant = startRegistrant('python', home, 'echo_panel', 'panel-key');
     await registrant.next((e) => e.event === 'registered');
     const row = region(/^Tokens/).getByRole('list', { name: 'Connected MCP-Link registrants' }).getByRole('listitem').filter({ hasText: 'addin:echo_panel' });
     const from = registrant.events.length;

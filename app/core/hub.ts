@@ -20,6 +20,7 @@ import { ProviderListener } from './providers/provider-listener.js';
 import { ProviderAdmission } from './providers/provider-admission.js';
 import { CLOSE } from './providers/ws-transport.js';
 import { Catalog } from './catalog/catalog.js';
+import { ProgressiveDiscovery } from './catalog/progressive-discovery.js';
 import { ResourceSubscriptions } from './catalog/resource-subscriptions.js';
 import { ApprovalGate, type RouterHooks } from './calls/approval-gate.js';
 import { ClientRequests } from './calls/client-requests.js';
@@ -99,7 +100,10 @@ export class Hub {
 
   constructor(private readonly options: HubOptions) {
     this.log = options.log ?? createLogger('hub');
-    this.catalog = new Catalog(this.log.child('catalog'));
+    this.catalog = new Catalog(
+      this.log.child('catalog'),
+      new ProgressiveDiscovery((provider) => this.config.providers[provider]?.progressive_discovery === true),
+    );
     this.subscriptions = new ResourceSubscriptions(this.catalog, this.log.child('subscriptions'));
     this.audit = new AuditSink(options.dataDir, this.log.child('audit'));
     this.admission = new ProviderAdmission(this.catalog, () => this.config, this.log.child('providers'));
@@ -195,7 +199,6 @@ export class Hub {
     this.registrants = new Registrants({
       catalog: this.catalog,
       log: this.log.child('remote'),
-      progressive: (provider) => this.config.providers[provider]?.progressive_discovery === true,
     });
     const sse = new SseEndpoint({
       tokens: this.tokens,
@@ -302,6 +305,7 @@ export class Hub {
     this.config = config;
     this.tokens?.applyConfig(config);
     if (this.tokens) this.audit.apply(config.audit);
+    this.catalog.relistChangedForms();
     this.feed.changed();
   }
 

@@ -69,7 +69,9 @@ export class SseEndpoint {
       if (body === null) return;
       const messages = parseMessages(body);
       if (!messages) return sendJson(res, 400, { error: 'Bad Request: the body is not a JSON-RPC message.' });
-      res.writeHead(202, { 'Content-Length': 0 }).end();
+      // Closed, as MCP-Link's server answers: reverse_mcp.js never reads this answer, so a kept-alive
+      // connection would stay open on both sides for every message it sends.
+      res.writeHead(202, { 'Content-Length': 0, Connection: 'close' }).end();
       for (const message of messages) this.receive(session, message);
       return;
     }

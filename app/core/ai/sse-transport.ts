@@ -8,6 +8,22 @@ import type { AuthInfo, JSONRPCMessage, Transport } from '@modelcontextprotocol/
  */
 export const KEEP_ALIVE_MS = 15_000;
 
+/** MCP-Link's Go clients read the stream with bufio.Scanner, which gives up on a longer line (its newline counted). */
+const GO_LINE_LIMIT = 64 * 1024;
+
+/**
+ * A message's JSON with every non-ASCII character written as a `\uXXXX` escape: MCP-Link's
+ * reverse_mcp.js decodes each chunk of the stream on its own, so a character split between two
+ * reads would reach it garbled (docs/mcp-link.md). Plain UTF-8 only where the escapes would make a
+ * line the Go clients can read too long for them.
+ */
+function dataLine(message: object): string {
+  const json = JSON.stringify(message);
+  const ascii = json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const fits = (text: string) => Buffer.byteLength(`data: ${text}\n`) <= GO_LINE_LIMIT;
+  return fits(ascii) || !fits(json) ? ascii : json;
+}
+
 /**
  * The legacy HTTP+SSE transport (MCP 2024-11-05), owned by the hub because the SDK's v2 server
  * has none. The GET `/sse` response carries everything the server sends; the client POSTs its
@@ -65,7 +81,7 @@ export class SseServerTransport implements Transport {
    */
   write(message: object): boolean {
     if (this.closed) return false;
-    this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    this.res.write(`event: message\ndata: ${dataLine(message)}\n\n`);
     return true;
   }
 

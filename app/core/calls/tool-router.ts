@@ -78,15 +78,20 @@ export class ToolRouter {
     const timeoutMs = callTimeoutMs(this.getConfig(), provider.name);
     const options = { caller: context.caller, signal: context.signal, onprogress: context.onprogress, onwaiting: context.onwaiting, meta: context.meta, channel: context.channel, timeoutMs };
     if (provider.kind === 'builtin') return provider.callTool(original, request.arguments, options);
+    // Progressive discovery: the readme and a missing unlock token are the hub's to answer, and
+    // the person approving sees the arguments without the token.
+    const gate = this.catalog.gate(entry, request.arguments);
+    if (gate && 'answer' in gate) return gate.answer;
+    const args = gate ? gate.arguments : request.arguments;
     return this.gated(
       {
         provider,
         tool: original,
         exposed: request.name,
-        arguments: request.arguments,
+        arguments: args,
         readOnly: entry.definition.annotations?.readOnlyHint === true,
         label: original,
-        run: () => provider.callTool(original, request.arguments, options),
+        run: () => provider.callTool(original, args, options),
         refuse: (text) => toolError(`The call to ${request.name} was not made: ${text}.`),
         failed: (result) => result.isError === true,
       },

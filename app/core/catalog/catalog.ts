@@ -3,6 +3,7 @@ import type { Logger } from '../base/log.js';
 import type { ListKind, Provider, ProviderEvent } from '../providers/provider.js';
 import { NamedList, type NamedEntry } from './named-list.js';
 import { NameBook } from './names.js';
+import { ProgressiveDiscovery, type Gate } from './progressive-discovery.js';
 import { ResourceIndex, type ResourceRoute } from './resource-index.js';
 
 export type CatalogTool = NamedEntry<Tool>;
@@ -31,7 +32,11 @@ export class Catalog {
   /** How many resources and templates each provider's last listing had. */
   private readonly resourceCounts = new Map<Provider, number>();
 
-  constructor(private readonly log: Logger) {
+  constructor(
+    private readonly log: Logger,
+    /** Which providers' tools are listed in progressive-discovery form, and their gate. */
+    private readonly progressive = new ProgressiveDiscovery(),
+  ) {
     this.tools = new NamedList('tool', this.names, log);
     this.prompts = new NamedList('prompt', this.names, log);
   }
@@ -82,6 +87,19 @@ export class Catalog {
     return this.tools.size;
   }
 
+  /**
+   * A call to a tool listed in progressive-discovery form: the hub's own answer (`readme`, or a
+   * missing unlock token) or the arguments to pass on; `undefined` for a tool listed as it is.
+   */
+  gate(entry: CatalogTool, args: Record<string, unknown> | undefined): Gate | undefined {
+    return this.progressive.gate(entry, args);
+  }
+
+  /** Lists again, in the form the config now asks for, the tools of providers that changed form. */
+  relistChangedForms(): void {
+    for (const provider of this.providers.values()) if (this.progressive.stale(provider)) this.refresh(provider, 'tools', true);
+  }
+
   /** Where a resource URI an AI client sent goes (throws RpcError when nowhere, or ambiguous). */
   resolveResource(exposed: string): ResourceRoute {
     return this.resources.resolve(exposed, (name) => this.live(name), this.allProviders());
@@ -130,7 +148,7 @@ export class Catalog {
    */
   private refresh(provider: Provider, kind: ListKind, always: boolean): void {
     let changed: boolean;
-    if (kind === 'tools') changed = this.tools.set(provider, provider.tools);
+    if (kind === 'tools') changed = this.tools.set(provider, this.progressive.present(provider, provider.tools));
     else if (kind === 'prompts') changed = this.prompts.set(provider, provider.prompts);
     else {
       const count = provider.resources.length + provider.resourceTemplates.length;

@@ -63,7 +63,7 @@ export const ToolsServerSchema = z.looseObject({
 
 export const ProviderSettingsSchema = z.strictObject({
   call_timeout_s: z.number().positive().optional(),
-  /** MCP-Link registrants (`remote:<tool>`): list the tool in MCP-Link's progressive-discovery form (docs/mcp-link.md). */
+  /** List this provider's tools in MCP-Link's progressive-discovery form (docs/progressive-discovery.md). */
   progressive_discovery: z.boolean().optional(),
 });
 

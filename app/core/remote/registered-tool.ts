@@ -7,7 +7,6 @@ import type { TokenIdentity } from '../security/tokens.js';
 import type { RegisterRequest } from './remote-tool.js';
 import { textResult } from './remote-tool.js';
 import { DEFAULT_REPLY_S, replyResult, typeMismatch, unwrapArguments } from './reverse-call.js';
-import { gateCall, wrappedDefinition } from './discovery-wrap.js';
 
 /** Registrant providers are named `remote:<tool>` (after MCP-Link's `remote` tool). */
 export const REGISTRANT_PREFIX = 'remote:';
@@ -56,7 +55,6 @@ export class RegisteredTool implements Provider {
   onClosed?: (reason: string) => void;
   private readonly pending = new Map<string, PendingCall>();
   private readonly schema: Tool['inputSchema'];
-  private readonly documentation: string;
 
   /**
    * The provider's name: `remote:<tool>`, a name space of its own, so a registrant never takes
@@ -70,15 +68,13 @@ export class RegisteredTool implements Provider {
     readonly request: RegisterRequest,
     readonly session: RegistrantSession,
     private readonly log: Logger,
-    /** Set when this tool is listed in progressive-discovery form: its unlock token. */
-    private readonly unlock?: string,
   ) {
     this.name = `${REGISTRANT_PREFIX}${toolName}`;
     this.schema = { ...request.parameters, type: 'object' } as Tool['inputSchema'];
+    // The readme leads: it is the short description a progressive-discovery listing shows.
     const readme = request.readme?.trim();
     const description = readme && readme !== request.description ? `${readme}\n\n${request.description}` : request.description;
-    this.documentation = description;
-    this.tools = [unlock ? wrappedDefinition(toolName, readme) : { name: toolName, description, inputSchema: this.schema }];
+    this.tools = [{ name: toolName, description, inputSchema: this.schema }];
   }
 
   get identity(): TokenIdentity {
@@ -101,11 +97,6 @@ export class RegisteredTool implements Provider {
   async callTool(_tool: string, args: Record<string, unknown> | undefined, options: CallOptions): Promise<CallToolResult> {
     if (this.state === 'closed' || !this.session.alive()) {
       return textResult(`Remote tool ${this.toolName} is not reachable: its registrant connection is gone`, true);
-    }
-    if (this.unlock) {
-      const gate = gateCall(this.toolName, this.unlock, this.documentation, this.schema, args);
-      if ('answer' in gate) return gate.answer;
-      args = gate.arguments;
     }
     const call = unwrapArguments(args, this.schema, DEFAULT_REPLY_S * 1000);
     const mismatch = typeMismatch(this.toolName, call.arguments, this.schema);

@@ -1,17 +1,13 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Logger } from '../base/log.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { randomBytes } from 'node:crypto';
 import { providerNameFor } from '../security/roles.js';
-import { unlockToken } from './discovery-wrap.js';
-import { RegisteredTool, REGISTRANT_PREFIX, type RegistrantSession } from './registered-tool.js';
+import { RegisteredTool, type RegistrantSession } from './registered-tool.js';
 import { LIMITS, parseRemoteRequest, registeredText, REMOTE_TOOL_NAME, textResult, type RegisterRequest } from './remote-tool.js';
 
 export interface RegistrantsOptions {
   catalog: Catalog;
   log: Logger;
-  /** Whether the provider `remote:<tool>` is listed in progressive-discovery form (read at registration). */
-  progressive: (provider: string) => boolean;
 }
 
 export interface Registration {
@@ -30,8 +26,6 @@ export interface Registration {
  */
 export class Registrants {
   private readonly byName = new Map<string, RegisteredTool>();
-  /** Unlock tokens are derived from this key, new for every hub run (discovery-wrap.ts). */
-  private readonly unlockKey = randomBytes(32);
 
   constructor(private readonly options: RegistrantsOptions) {}
 
@@ -72,8 +66,7 @@ export class Registrants {
       this.remove(holder, 'its registrant connection is gone');
     }
     const name = this.freeName(wanted);
-    const unlock = this.options.progressive(`${REGISTRANT_PREFIX}${name}`) ? unlockToken(this.unlockKey, name) : undefined;
-    const tool = new RegisteredTool(name, request, session, this.options.log, unlock);
+    const tool = new RegisteredTool(name, request, session, this.options.log);
     this.byName.set(name, tool);
     // Its `closed` event takes it out of the catalog, which fails approvals still waiting on it.
     tool.onClosed = () => {

@@ -2,8 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './hub-process.js';
 
-/** The standard-library registrant that behaves as MCP-Link's reverse_mcp.py (test/fixtures/mcp_link_registrant.py). */
-export const PYTHON_REGISTRANT = join(ROOT, 'test', 'fixtures', 'mcp_link_registrant.py');
+/**
+ * The standard-library registrants that behave as MCP-Link's published clients: reverse_mcp.py
+ * (test/fixtures/mcp_link_registrant.py) and reverse_mcp.js (test/fixtures/mcp-link-registrant.mjs).
+ */
+const REGISTRANTS = {
+  python: ['python3', ['-u', join(ROOT, 'test', 'fixtures', 'mcp_link_registrant.py')]],
+  node: [process.execPath, [join(ROOT, 'test', 'fixtures', 'mcp-link-registrant.mjs')]],
+} as const;
 
 export interface RegistrantEvent {
   event: string;
@@ -14,7 +20,7 @@ export interface RegistrantEvent {
   [key: string]: unknown;
 }
 
-export interface PythonRegistrant {
+export interface Registrant {
   process: ChildProcess;
   events: RegistrantEvent[];
   /** Resolves with the first event (counting from `from`) that satisfies `predicate`. */
@@ -28,9 +34,10 @@ export interface PythonRegistrant {
  * `inlet manifests install --mcp-link` wrote com.aurafriday.shim.json) and nothing else that
  * names the hub. It prints one JSON line per event.
  */
-export function startPythonRegistrant(home: string, tool: string, key: string, env: Record<string, string> = {}): PythonRegistrant {
+export function startRegistrant(language: keyof typeof REGISTRANTS, home: string, tool: string, key: string, env: Record<string, string> = {}): Registrant {
   const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, REGISTRANT_BACKOFF_SCALE: '0.05', ...env };
-  const child = spawn('python3', ['-u', PYTHON_REGISTRANT, tool, key], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = REGISTRANTS[language];
+  const child = spawn(command, [...args, tool, key], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: RegistrantEvent[] = [];
   const waiters = new Set<() => void>();
   let buffered = '';
