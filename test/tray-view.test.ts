@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MenuItemSpec, TrayFacade } from '../app/main/electron-facade.js';
+import { toTrayState } from '../app/main/hub-client.js';
 import { TrayService, trayIconPath } from '../app/main/tray-service.js';
 import { trayView, type MenuEntry, type TrayAction, type TrayHubState, type TrayInput } from '../app/main/tray-view.js';
 import { existsSync } from 'node:fs';
@@ -48,6 +49,22 @@ describe('the tray as a pure function of the hub state', () => {
     assert.equal(view.icon, 'serving');
     assert.equal(view.toolTip, 'Inlet: serving 12 tools from 1 provider');
     assert.equal(lines(view.menu)[0], '(1 provider · 12 tools · 1 AI client)');
+  });
+
+  it('an MCP-Link registrant counts as the provider of its tool, not as an AI client, and a call to it reads as provider / tool', () => {
+    // The admin API's state as the hub sends it with one AI client and one registrant (docs/mcp-link.md, Status).
+    const session = (caller: string, extra: Record<string, unknown> = {}) => ({ caller, since: '2026-01-01T00:00:00.000Z', protocol: 'sse', ...extra });
+    const hubState = {
+      status: {
+        providers: [{ name: 'remote:fusion360', kind: 'registrant', client: 'addin:addin', tools: ['fusion360'] }],
+        toolCount: 1,
+        sessions: [session('ai:claude', { protocol: '2025-11-25' }), session('addin:fusion360', { registered: ['fusion360'] })],
+      },
+      pending: [{ id: 'c1', caller: 'ai:claude', provider: 'remote:fusion360', tool: 'fusion360' }],
+      approvals: { paused: false },
+    };
+    const view = trayView({ hub: { phase: 'up', state: toTrayState(hubState) }, startAtLogin: true });
+    assert.deepEqual(lines(view.menu).slice(0, 4), ['(1 provider · 1 tool · 1 AI client)', '---', '(Waiting for approval (1))', 'remote:fusion360 / fusion360 from ai:claude…']);
   });
 
   it('a call waiting: the waiting icon wins, and each call opens the panel at itself', () => {

@@ -13,7 +13,7 @@ const StateSchema = z.object({
   status: z.object({
     providers: z.array(z.object({ name: z.string() })),
     toolCount: z.number().int().nonnegative(),
-    sessions: z.array(z.object({ caller: z.string() })),
+    sessions: z.array(z.object({ caller: z.string(), registered: z.array(z.string()).optional() })),
   }),
   pending: z.array(z.object({ id: z.string(), caller: z.string(), provider: z.string(), tool: z.string() })),
   approvals: z.object({ paused: z.boolean() }),
@@ -24,7 +24,8 @@ export function toTrayState(raw: unknown): TrayHubState {
   return {
     providers: state.status.providers.length,
     tools: state.status.toolCount,
-    clients: new Set(state.status.sessions.map((s) => s.caller)).size,
+    // An MCP-Link registrant's session is counted as the providers it registered, not as an AI client.
+    clients: new Set(state.status.sessions.filter((s) => !s.registered?.length).map((s) => s.caller)).size,
     pending: state.pending.map(({ id, caller, provider, tool }) => ({ id, caller, provider, tool })),
     paused: state.approvals.paused,
   };

@@ -72,8 +72,13 @@ export interface HubStatus {
   startedAt: string;
   urls: Record<string, string | undefined>;
   providers: ProviderStatus[];
-  /** Live AI clients; `protocol` is the revision they speak (2025-06-18, 2025-11-25, 2026-07-28) or `sse`. */
-  sessions: Array<{ caller: string; client?: string; since: string; protocol?: string }>;
+  /**
+   * Live sessions on /mcp and /sse; `protocol` is the revision they speak (2025-06-18,
+   * 2025-11-25, 2026-07-28) or `sse`. `registered` is set on an MCP-Link registrant's session:
+   * the tools it registered (each the provider `remote:<tool>`, whose `client` is the token it
+   * connected with; an add-in that did not name itself calls as `addin:<first tool>`).
+   */
+  sessions: Array<{ caller: string; client?: string; since: string; protocol?: string; registered?: string[] }>;
   toolCount: number;
 }
 

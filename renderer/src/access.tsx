@@ -1,32 +1,81 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
-import type { HubStatus } from './types';
+import type { HubStatus, ProviderStatus } from './types';
 import { ErrorText, useAction } from './ui';
 
-/** Who is connected, and revoking a client id: its tokens stop working for good. */
-export function RevokeView(props: { sessions: HubStatus['sessions']; revoked: string[] }) {
+/** One connected client as the Tokens section lists it, and the token id that cuts it off. */
+interface ClientRow {
+  caller: string;
+  /** The client id a revoke names: the token it connected with. */
+  token: string;
+  /** The tools an MCP-Link registrant registered (empty for an AI client). */
+  registered: string[];
+}
+
+/**
+ * The live sessions by caller. A registrant's revoke names the token it connected with, as
+ * its provider card says: an add-in that did not name itself calls as `addin:<tool>`, but its
+ * token is the native host's `addin:addin`, and revoking the caller's name would cut nothing off.
+ */
+function clientRows(sessions: HubStatus['sessions'], providers: ProviderStatus[], revoked: string[]): ClientRow[] {
+  const rows = new Map<string, ClientRow>();
+  for (const session of sessions) {
+    const registered = session.registered ?? [];
+    const token = providers.find((p) => p.kind === 'registrant' && registered.some((tool) => p.tools.includes(tool)))?.client ?? session.caller;
+    const row = rows.get(session.caller) ?? { caller: session.caller, token, registered: [] };
+    row.registered.push(...registered);
+    if (registered.length) row.token = token;
+    rows.set(session.caller, row);
+  }
+  return [...rows.values()].filter((row) => !revoked.includes(row.token) && !revoked.includes(row.caller));
+}
+
+/** Who is connected (AI clients, then MCP-Link registrants), and revoking a client id: its tokens stop working for good. */
+export function RevokeView(props: { sessions: HubStatus['sessions']; providers: ProviderStatus[]; revoked: string[] }) {
   const [client, setClient] = useState('');
   const { busy, error, run } = useAction();
-  const callers = [...new Set(props.sessions.map((s) => s.caller))].filter((c) => !props.revoked.includes(c));
+  const rows = clientRows(props.sessions, props.providers, props.revoked);
+  const aiClients = rows.filter((row) => row.registered.length === 0);
+  const registrants = rows.filter((row) => row.registered.length > 0);
 
   const revoke = (id: string) => run(() => api.revoke(id)).then((ok) => ok && setClient(''));
+  const button = (row: ClientRow) => (
+    <button type="button" class="secondary" disabled={busy} aria-label={`Revoke ${row.token}`} onClick={() => revoke(row.token)}>
+      Revoke
+    </button>
+  );
 
   return (
     <>
       <h3>Connected AI clients</h3>
-      {callers.length === 0 ? (
+      {aiClients.length === 0 ? (
         <p class="hint">No AI client is connected right now.</p>
       ) : (
         <ul class="plain">
-          {callers.map((caller) => (
-            <li key={caller} class="row">
-              <code>{caller}</code>
-              <button type="button" class="secondary" disabled={busy} aria-label={`Revoke ${caller}`} onClick={() => revoke(caller)}>
-                Revoke
-              </button>
+          {aiClients.map((row) => (
+            <li key={row.caller} class="row">
+              <code>{row.caller}</code>
+              {button(row)}
             </li>
           ))}
         </ul>
+      )}
+      {registrants.length > 0 && (
+        <>
+          <h3>Connected MCP-Link registrants</h3>
+          <ul class="plain" aria-label="Connected MCP-Link registrants">
+            {registrants.map((row) => (
+              <li key={row.caller} class="row">
+                <code>{row.caller}</code>
+                <span class="hint grow">
+                  registered {row.registered.join(', ')}
+                  {row.token !== row.caller && <> · connected with the token of {row.token}: Revoke cuts off every tool that uses it</>}
+                </span>
+                {button(row)}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       <form
         class="inline-form"

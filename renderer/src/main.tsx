@@ -92,7 +92,7 @@ function Panel({ state, stale }: { state: PanelState; stale: boolean }) {
         <PendingView pending={pending} paused={approvals.paused} keepaliveS={approvals.keepalive_s} focus={focus && decodeURIComponent(focus)} />
       </Section>
       <Section id="providers" title="Providers" count={status.providers.length}>
-        <ProvidersView providers={status.providers} wsUrl={status.urls.ws} inlet={state.inlet.line} />
+        <ProvidersView providers={status.providers} sessions={status.sessions} wsUrl={status.urls.ws} inlet={state.inlet.line} />
       </Section>
       <Section id="activity" title="Recent activity">
         <ActivityView activity={activity} />
@@ -106,7 +106,7 @@ function Panel({ state, stale }: { state: PanelState; stale: boolean }) {
       </Section>
       <Section id="tokens" title="Tokens">
         <TokensView mcpUrl={status.urls.mcp} inlet={state.inlet} />
-        <RevokeView sessions={status.sessions} revoked={revoked} />
+        <RevokeView sessions={status.sessions} providers={status.providers} revoked={revoked} />
         <h3>Install secret</h3>
         <RotateSecret inlet={state.inlet.line} />
       </Section>

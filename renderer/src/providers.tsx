@@ -1,18 +1,28 @@
-import type { ProviderLogLine, ProviderStatus } from './types';
+import type { HubStatus, ProviderLogLine, ProviderStatus } from './types';
 import { clock, Empty, span, useNow } from './ui';
 
 /** Every connected provider with its tools and how busy it has been. */
-export function ProvidersView(props: { providers: ProviderStatus[]; wsUrl: string | undefined; inlet: string }) {
+export function ProvidersView(props: { providers: ProviderStatus[]; sessions: HubStatus['sessions']; wsUrl: string | undefined; inlet: string }) {
   if (props.providers.length === 0) return <NoProviders wsUrl={props.wsUrl} inlet={props.inlet} />;
   return (
     <ul class="cards">
       {props.providers.map((provider) => (
         <li key={provider.name}>
-          <ProviderCard provider={provider} />
+          <ProviderCard provider={provider} caller={registrantCaller(provider, props.sessions)} />
         </li>
       ))}
     </ul>
   );
+}
+
+/**
+ * Who a registrant's own calls come from, where that is not the token it connected with: an
+ * add-in that did not name itself (MCP-Link's clients, `addin:addin`) calls as `addin:<tool>`.
+ */
+function registrantCaller(provider: ProviderStatus, sessions: HubStatus['sessions']): string | undefined {
+  if (provider.kind !== 'registrant') return undefined;
+  const caller = sessions.find((s) => s.registered?.some((tool) => provider.tools.includes(tool)))?.caller;
+  return caller === provider.client ? undefined : caller;
 }
 
 function NoProviders(props: { wsUrl: string | undefined; inlet: string }) {
@@ -30,10 +40,15 @@ function NoProviders(props: { wsUrl: string | undefined; inlet: string }) {
   );
 }
 
-function ProviderCard(props: { provider: ProviderStatus }) {
+/**
+ * One provider. A registrant (MCP-Link's `remote` tool) offers exactly the tool it registered, so
+ * its card leaves out resources and prompts, and its time is when it registered.
+ */
+function ProviderCard(props: { provider: ProviderStatus; caller: string | undefined }) {
   const p = props.provider;
   const now = useNow(5_000);
   const titleId = `provider-${p.name}`;
+  const registrant = p.kind === 'registrant';
   return (
     <article class="card provider" aria-labelledby={titleId}>
       <div class="card-head">
@@ -44,22 +59,23 @@ function ProviderCard(props: { provider: ProviderStatus }) {
       </div>
       <dl class="stats">
         <div>
-          <dt>Since</dt>
+          <dt>{registrant ? 'Registered' : 'Since'}</dt>
           <dd>
             <time dateTime={p.since}>{clock(p.since)}</time> ({span(now - Date.parse(p.since))} ago)
           </dd>
         </div>
         <Stat label="Tools" value={String(p.tools.length)} />
-        <Stat label="Resources" value={p.resourceTemplates ? `${p.resources} + ${p.resourceTemplates} templates` : String(p.resources)} />
-        <Stat label="Prompts" value={String(p.prompts)} />
+        {!registrant && <Stat label="Resources" value={p.resourceTemplates ? `${p.resources} + ${p.resourceTemplates} templates` : String(p.resources)} />}
+        {!registrant && <Stat label="Prompts" value={String(p.prompts)} />}
         <Stat label="Calls" value={String(p.calls)} />
         <Stat label="Errors" value={String(p.errors)} warn={p.errors > 0} />
         <Stat label="Avg latency" value={p.calls ? `${p.avgMs} ms` : '—'} />
         {p.inFlight > 0 && <Stat label="In flight" value={String(p.inFlight)} />}
       </dl>
       <p class="meta">
-        {p.kind === 'registrant' ? 'MCP-Link registrant over /sse' : (p.server ?? 'unknown server')}
-        {p.protocol && <> · MCP {p.protocol}</>} · {p.client} · from {p.remote}
+        {registrant ? 'MCP-Link registrant over /sse' : (p.server ?? 'unknown server')}
+        {p.protocol && <> · MCP {p.protocol}</>} · {p.client}
+        {props.caller && <>, calling other tools as {props.caller}</>} · from {p.remote}
       </p>
       <ToolList name={p.name} tools={p.tools} />
       {p.logs && p.logs.length > 0 && <LogLines name={p.name} lines={p.logs} />}
