@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { adminRequest, connectAi, names, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { adminRequest, connectAi, hubStatus, names, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
 import { sseEvents, type SseEvent } from './helpers/sse-stream.js';
 
 type Message = { id?: string; result?: { content?: Array<{ type: string; text: string }>; isError?: boolean; tools?: Array<{ name: string }> }; reverse?: Record<string, unknown> };
@@ -231,5 +231,18 @@ describe('MCP-Link\'s wire on /sse (remote, reverse pushes, tools/reply)', () =>
     assert.equal(revoked.status, 200);
     await revokee.ended;
     await ai.waitForTools((tools) => !names(tools).includes('revoked_tool'));
+  });
+
+  it('names the token an unnamed add-in connected with, even after it unregistered its tool, so revoking it cuts the add-in off', async () => {
+    const unnamed = new RawRegistrant(hub.urls.sse ?? '', await hub.mint('addin:addin'));
+    await unnamed.open();
+    await unnamed.remote({ ...REGISTRATION, tool_name: 'unnamed_tool', TOOL_API_KEY: 'u' });
+    const session = async () => (await hubStatus(hub)).sessions.find((s) => s.caller === 'addin:unnamed_tool');
+    assert.deepEqual({ ...(await session()), since: undefined, client: undefined }, { caller: 'addin:unnamed_tool', since: undefined, client: undefined, protocol: 'sse', registered: ['unnamed_tool'], token: 'addin:addin' });
+    await unnamed.remote({ operation: 'unregister', tool_name: 'unnamed_tool', TOOL_API_KEY: 'u' });
+    assert.equal((await session())?.token, 'addin:addin');
+    assert.equal((await session())?.registered, undefined);
+    assert.equal((await adminRequest(hub, 'POST', '/tokens/revoke', { client: 'addin:addin' })).status, 200);
+    await unnamed.ended;
   });
 });

@@ -13,7 +13,7 @@ const StateSchema = z.object({
   status: z.object({
     providers: z.array(z.object({ name: z.string() })),
     toolCount: z.number().int().nonnegative(),
-    sessions: z.array(z.object({ caller: z.string(), registered: z.array(z.string()).optional() })),
+    sessions: z.array(z.object({ caller: z.string(), registered: z.array(z.string()).optional(), token: z.string().optional() })),
   }),
   pending: z.array(z.object({ id: z.string(), caller: z.string(), provider: z.string(), tool: z.string() })),
   approvals: z.object({ paused: z.boolean() }),
@@ -24,8 +24,9 @@ export function toTrayState(raw: unknown): TrayHubState {
   return {
     providers: state.status.providers.length,
     tools: state.status.toolCount,
-    // An MCP-Link registrant's session is counted as the providers it registered, not as an AI client.
-    clients: new Set(state.status.sessions.filter((s) => !s.registered?.length).map((s) => s.caller)).size,
+    // An MCP-Link registrant's session is counted as the providers it registered, not as an AI
+    // client; nor is an add-in's that has unregistered them (it calls under another name than its token's).
+    clients: new Set(state.status.sessions.filter((s) => !s.registered?.length && !s.token).map((s) => s.caller)).size,
     pending: state.pending.map(({ id, caller, provider, tool }) => ({ id, caller, provider, tool })),
     paused: state.approvals.paused,
   };

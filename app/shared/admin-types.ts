@@ -76,9 +76,10 @@ export interface HubStatus {
    * Live sessions on /mcp and /sse; `protocol` is the revision they speak (2025-06-18,
    * 2025-11-25, 2026-07-28) or `sse`. `registered` is set on an MCP-Link registrant's session:
    * the tools it registered (each the provider `remote:<tool>`, whose `client` is the token it
-   * connected with; an add-in that did not name itself calls as `addin:<first tool>`).
+   * connected with; an add-in that did not name itself calls as `addin:<first tool>`). `token`
+   * is set when the session calls under another name than its token's: the id a revoke names.
    */
-  sessions: Array<{ caller: string; client?: string; since: string; protocol?: string; registered?: string[] }>;
+  sessions: Array<{ caller: string; client?: string; since: string; protocol?: string; registered?: string[]; token?: string }>;
   toolCount: number;
 }
 

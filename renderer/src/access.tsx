@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
-import type { HubStatus, ProviderStatus } from './types';
+import type { HubStatus } from './types';
 import { ErrorText, useAction } from './ui';
 
 /** One connected client as the Tokens section lists it, and the token id that cuts it off. */
@@ -13,30 +13,31 @@ interface ClientRow {
 }
 
 /**
- * The live sessions by caller. A registrant's revoke names the token it connected with, as
- * its provider card says: an add-in that did not name itself calls as `addin:<tool>`, but its
- * token is the native host's `addin:addin`, and revoking the caller's name would cut nothing off.
+ * The live sessions by caller. A revoke names the token the session connected with, as a
+ * registrant's provider card says: an add-in that did not name itself calls as `addin:<tool>`,
+ * but its token is the native host's `addin:addin`, and revoking the caller's name would cut
+ * nothing off (the hub says so in `token`, even after the add-in unregistered its tools).
  */
-function clientRows(sessions: HubStatus['sessions'], providers: ProviderStatus[], revoked: string[]): ClientRow[] {
+function clientRows(sessions: HubStatus['sessions'], revoked: string[]): ClientRow[] {
   const rows = new Map<string, ClientRow>();
   for (const session of sessions) {
-    const registered = session.registered ?? [];
-    const token = providers.find((p) => p.kind === 'registrant' && registered.some((tool) => p.tools.includes(tool)))?.client ?? session.caller;
-    const row = rows.get(session.caller) ?? { caller: session.caller, token, registered: [] };
-    row.registered.push(...registered);
-    if (registered.length) row.token = token;
+    const row = rows.get(session.caller) ?? { caller: session.caller, token: session.caller, registered: [] };
+    row.registered.push(...(session.registered ?? []));
+    if (session.token) row.token = session.token;
     rows.set(session.caller, row);
   }
   return [...rows.values()].filter((row) => !revoked.includes(row.token) && !revoked.includes(row.caller));
 }
 
 /** Who is connected (AI clients, then MCP-Link registrants), and revoking a client id: its tokens stop working for good. */
-export function RevokeView(props: { sessions: HubStatus['sessions']; providers: ProviderStatus[]; revoked: string[] }) {
+export function RevokeView(props: { sessions: HubStatus['sessions']; revoked: string[] }) {
   const [client, setClient] = useState('');
   const { busy, error, run } = useAction();
-  const rows = clientRows(props.sessions, props.providers, props.revoked);
-  const aiClients = rows.filter((row) => row.registered.length === 0);
-  const registrants = rows.filter((row) => row.registered.length > 0);
+  const rows = clientRows(props.sessions, props.revoked);
+  // A session known by another name than its token's is an add-in, with tools registered or not.
+  const isRegistrant = (row: ClientRow) => row.registered.length > 0 || row.token !== row.caller;
+  const aiClients = rows.filter((row) => !isRegistrant(row));
+  const registrants = rows.filter(isRegistrant);
 
   const revoke = (id: string) => run(() => api.revoke(id)).then((ok) => ok && setClient(''));
   const button = (row: ClientRow) => (
@@ -68,7 +69,7 @@ export function RevokeView(props: { sessions: HubStatus['sessions']; providers: 
               <li key={row.caller} class="row">
                 <code>{row.caller}</code>
                 <span class="hint grow">
-                  registered {row.registered.join(', ')}
+                  {row.registered.length ? `registered ${row.registered.join(', ')}` : 'no tool registered right now'}
                   {row.token !== row.caller && <> · connected with the token of {row.token}: Revoke cuts off every tool that uses it</>}
                 </span>
                 {button(row)}

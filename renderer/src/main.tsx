@@ -106,7 +106,7 @@ function Panel({ state, stale }: { state: PanelState; stale: boolean }) {
       </Section>
       <Section id="tokens" title="Tokens">
         <TokensView mcpUrl={status.urls.mcp} inlet={state.inlet} />
-        <RevokeView sessions={status.sessions} providers={status.providers} revoked={revoked} />
+        <RevokeView sessions={status.sessions} revoked={revoked} />
         <h3>Install secret</h3>
         <RotateSecret inlet={state.inlet.line} />
       </Section>

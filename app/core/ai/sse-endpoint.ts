@@ -143,11 +143,23 @@ export class SseEndpoint {
     }
   }
 
-  /** Every open stream is a live client; a registrant's says which tools it registered. */
-  list(): Array<{ caller: string; client?: string; since: number; protocol: string; registered?: string[] }> {
+  /**
+   * Every open stream is a live client; a registrant's says which tools it registered, and a
+   * session that calls under another name than its token's (an unnamed add-in known by its
+   * tool) names the token, which is what a revoke must name.
+   */
+  list(): Array<{ caller: string; client?: string; since: number; protocol: string; registered?: string[]; token?: string }> {
     return [...this.sessions.values()].map((s) => {
       const registered = this.options.registrants.namesOf(s.transport.sessionId);
-      return { caller: s.caller, client: s.server.getClientVersion()?.name, since: s.since, protocol: 'sse', ...(registered.length ? { registered } : {}) };
+      const token = s.identity.clientId;
+      return {
+        caller: s.caller,
+        client: s.server.getClientVersion()?.name,
+        since: s.since,
+        protocol: 'sse',
+        ...(registered.length ? { registered } : {}),
+        ...(token !== s.caller ? { token } : {}),
+      };
     });
   }
 
