@@ -160,6 +160,12 @@ export class ApprovalQueue {
   }
 }
 
+/** A wait as people read it: whole seconds, or tenths under ten seconds (a 0.5 s timeout is not "0 s"). */
+export function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${s >= 10 ? Math.round(s) : Math.round(s * 10) / 10} s`;
+}
+
 export function describeEnd(outcome: ApprovalOutcome): string {
   switch (outcome.kind) {
     case 'approved':
@@ -167,7 +173,7 @@ export function describeEnd(outcome: ApprovalOutcome): string {
     case 'denied':
       return `was already denied by ${outcome.by}`;
     case 'timeout':
-      return `timed out after ${Math.round(outcome.afterMs / 1000)} s`;
+      return `timed out after ${seconds(outcome.afterMs)}`;
     case 'cancelled':
       return 'was cancelled by the AI client';
     case 'provider-gone':
