@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { access, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApprovalSettings, Rule } from '../app/shared/admin-types.js';
@@ -148,6 +150,43 @@ describe('the same commands with no hub running', () => {
     assert.equal(allowed.status, 0, allowed.stderr);
     assert.match(allowed.stderr, /^Allowed ai:old-laptop again: its tokens work again\.\nNo hub is running: wrote .*config\.json directly/);
     assert.deepEqual((await readConfig(dataDir)).tokens?.revoked, []);
+  });
+
+  it('two edits at once take turns: `inlet policy` waits, saying for whom, while another program holds config.json, then keeps both edits', async () => {
+    const configPath = join(dataDir, 'config.json');
+    const lock = `${configPath}.lock`;
+    // This test process is the other program: it holds the lock as an editor would.
+    await writeFile(lock, String(process.pid));
+    const child = spawn(process.execPath, [CLI, 'policy', 'add', '--provider', 'waited', 'allow'], { env: childEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exited = once(child, 'exit');
+    const waiting = new Promise<void>((resolve, reject) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes(`Waiting for process ${process.pid}, which is editing ${configPath}`)) resolve();
+      });
+      void exited.then(() => reject(new Error(`inlet policy ended without waiting for the lock: ${stderr}`)));
+    });
+    await waiting;
+    const mine = JSON.parse(await readFile(configPath, 'utf8')) as { approvals: { rules: Rule[] } };
+    mine.approvals.rules.push({ provider: 'meanwhile', policy: 'deny' });
+    await writeFile(configPath, JSON.stringify(mine, null, 2));
+    await rm(lock);
+    const [code] = (await exited) as [number];
+    assert.equal(code, 0, stderr);
+    const providers = (await readConfig(dataDir)).approvals.rules.map((rule) => rule.provider);
+    assert.ok(providers.includes('meanwhile') && providers.includes('waited'), `both edits are kept: ${providers.join(', ')}`);
+    await assert.rejects(access(lock), 'the lock is gone once the edit is written');
+  });
+
+  it('a lock left by a program that died does not block the next edit', async () => {
+    const dead = spawn(process.execPath, ['-e', '']);
+    await once(dead, 'exit');
+    await writeFile(join(dataDir, 'config.json.lock'), String(dead.pid));
+    const added = await cli(dataDir, ['policy', 'add', '--provider', 'after-crash', 'allow']);
+    assert.equal(added.status, 0, added.stderr);
+    assert.doesNotMatch(added.stderr, /Waiting/);
+    assert.ok((await readConfig(dataDir)).approvals.rules.some((rule) => rule.provider === 'after-crash'));
   });
 
   it('`inlet approvals approve` says plainly that no hub runs (calls wait only inside a hub)', async () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../core/config/config.js';
+import { ConfigStore } from '../core/config/config-store.js';
 import { CONFIG_FILE } from '../core/discovery/hub-file.js';
 import type { SecretStore } from '../core/security/secret-store.js';
 import { loadOrCreateSecret, TokenService } from '../core/security/tokens.js';
@@ -17,6 +18,8 @@ export interface CliContext {
   /** The keychain when it works, else the 0600 file (see app/os/secret-store-select.ts). */
   secretStore(log?: Logger): Promise<SecretStore>;
   loadConfig(): Promise<LoadedConfig>;
+  /** The writer of config.json when no hub runs (the hub's own, taking turns with other programs). */
+  configStore(): ConfigStore;
   /** A token service over this installation's secret (creating the secret on first use). */
   tokens(): Promise<TokenService>;
 }
@@ -36,6 +39,10 @@ export function createContext(dataDirFlag: string | undefined): CliContext {
     inlet: inletCommand(nonDefaultDataDir(dataDir)),
     secretStore,
     loadConfig: () => loadConfig(configPath),
+    configStore: () =>
+      new ConfigStore(configPath, () => undefined, {
+        onWait: (pid) => process.stderr.write(`Waiting for process ${pid}, which is editing ${configPath}…\n`),
+      }),
     tokens: async () => {
       const { config } = await loadConfig(configPath);
       return new TokenService(await loadOrCreateSecret(await secretStore()), config);

@@ -1,6 +1,5 @@
 import { HubError } from '../core/base/errors.js';
 import { describeRule } from '../core/calls/policy.js';
-import { ConfigStore } from '../core/config/config-store.js';
 import type { ApprovalSettings, DeleteRuleRequest, Rule } from '../shared/admin-types.js';
 import { AdminClient } from './admin-client.js';
 import type { AppliedBy } from './applied-by.js';
@@ -53,7 +52,7 @@ function hubWriter(client: AdminClient): PolicyWriter {
 
 function fileWriter(context: CliContext): PolicyWriter {
   // The same single writer of config.json the hub uses: re-read, edit, validate, write atomically.
-  const store = new ConfigStore(context.configPath, () => undefined);
+  const store = context.configStore();
   return {
     where: { hub: false, file: context.configPath },
     current: async () => (await context.loadConfig()).config.approvals,

@@ -1,4 +1,3 @@
-import { ConfigStore } from '../core/config/config-store.js';
 import { HubError } from '../core/base/errors.js';
 import { assertClientId } from '../core/security/tokens.js';
 import type { AllowAnswer, ClientRequest, RevokeAnswer } from '../shared/admin-types.js';
@@ -56,7 +55,7 @@ async function setRevoked(context: CliContext, clientId: string, revoke: boolean
     return { already: answer.already, where: { hub: true, pid: client.hub.pid } };
   }
   let already = false;
-  await new ConfigStore(context.configPath, () => undefined).update((raw, current) => {
+  await context.configStore().update((raw, current) => {
     const list = current.tokens.revoked;
     already = list.includes(clientId) === revoke;
     if (already) return raw;

@@ -5,6 +5,7 @@
 export type HubErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_UNREADABLE'
+  | 'CONFIG_LOCKED'
   | 'TOKEN_INVALID'
   | 'TOKEN_REVOKED'
   | 'CLIENT_ID_INVALID'

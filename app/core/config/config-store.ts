@@ -1,11 +1,14 @@
 import { writeFileAtomic } from '../base/atomic-file.js';
+import { withFileLock, type LockOptions } from '../base/file-lock.js';
 import { loadConfig, parseConfig, type Config } from './config.js';
 
 /**
  * The one writer of config.json inside the hub (rules from "always allow", the pause switch,
- * revocations from the panel). Each change re-reads the file, applies the edit to the user's
- * own JSON (keeping keys Inlet does not know), validates, writes atomically and applies at
- * once; the file watcher's reload then finds nothing new.
+ * revocations from the panel), and the CLI's when no hub runs. Each change re-reads the file,
+ * applies the edit to the user's own JSON (keeping keys Inlet does not know), validates, writes
+ * atomically and applies at once; the file watcher's reload then finds nothing new. Changes
+ * hold `config.json.lock` from the read to the write, so two programs (two `inlet policy`
+ * commands with no hub running) take turns instead of one losing the other's edit.
  */
 export class ConfigStore {
   private queue: Promise<unknown> = Promise.resolve();
@@ -13,6 +16,8 @@ export class ConfigStore {
   constructor(
     readonly path: string,
     private readonly apply: (config: Config) => void,
+    /** `onWait`: another program holds the lock (the CLI says it is waiting). */
+    private readonly lock: LockOptions = {},
   ) {}
 
   update(edit: (raw: Record<string, unknown>, current: Config) => Record<string, unknown>): Promise<Config> {
@@ -25,7 +30,7 @@ export class ConfigStore {
       this.apply(config);
       return config;
     };
-    return this.exclusive(run);
+    return this.exclusive(() => withFileLock(`${this.path}.lock`, run, this.lock));
   }
 
   /**
