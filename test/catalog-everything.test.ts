@@ -191,6 +191,23 @@ describe('the catalog: server-everything through the hub answers as it does dire
     await legacy.unsubscribeResource({ uri });
   });
 
+  it('keeps a subscription across the provider\'s restart: the hub subscribes again at the new connection and the client hears its updates', async () => {
+    const uri = String((await listAll(direct, 'resources/list', 'resources'))[0]!.uri);
+    await legacy.subscribeResource({ uri });
+    const gone = legacyHears.next('resources');
+    everything.process.kill();
+    await gone;
+    const back = legacyHears.next('resources');
+    everything = startBridge(hub, 'everything', [process.execPath, EVERYTHING]);
+    await back;
+    // The new server-everything sends updates for the URIs it was asked to subscribe to: only the hub asked it.
+    const updated = legacyHears.next(`updated ${uri}`);
+    await legacy.callTool({ name: 'everything__toggle-subscriber-updates', arguments: {} });
+    await updated;
+    await legacy.callTool({ name: 'everything__toggle-subscriber-updates', arguments: {} });
+    await legacy.unsubscribeResource({ uri });
+  });
+
   for (const [kind, tool, args] of [
     ['tools', 'alpha__add_tool', { name: 'fresh_tool' }],
     ['resources', 'alpha__add_resource', { uri: 'fresh://resource' }],

@@ -23,7 +23,10 @@ interface Upstream {
  * Resource subscriptions across the hub: the provider is asked to subscribe when the first AI
  * client subscribes to one of its resources and to unsubscribe when the last one lets go (or
  * its session ends); each `notifications/resources/updated` it sends goes to the clients that
- * subscribed, under the URI each of them used. When the provider goes, its subscriptions end.
+ * subscribed, under the URI each of them used. Subscriptions belong to the provider's name, not
+ * to one connection: when a provider with that name connects again (a bridge restarted, an
+ * add-in reloaded) and lists its resources, the hub subscribes there again, so the AI clients
+ * keep hearing updates without knowing it went away.
  */
 export class ResourceSubscriptions {
   private readonly upstream = new Map<string, Upstream>();
@@ -33,8 +36,12 @@ export class ResourceSubscriptions {
     private readonly log: Logger,
   ) {
     catalog.onResourceUpdated((update) => this.updated(update));
+    // Its subscriptions wait for the next provider of that name; there is nothing to unsubscribe.
     catalog.onProviderGone((provider) => {
-      for (const [key, entry] of this.upstream) if (entry.provider === provider) this.upstream.delete(key);
+      for (const entry of this.upstream.values()) if (entry.provider === provider) entry.ready = Promise.resolve();
+    });
+    catalog.onChange((kind) => {
+      if (kind === 'resources') this.resubscribe();
     });
   }
 
@@ -87,9 +94,33 @@ export class ResourceSubscriptions {
     return this.upstream.size;
   }
 
+  /** Moves the subscriptions of a provider that went to the one now connected under its name. */
+  private resubscribe(): void {
+    for (const [key, entry] of this.upstream) {
+      const live = this.catalog.provider(entry.provider.name);
+      if (!live || live === entry.provider || live.state === 'closed') continue;
+      if (!live.capabilities.resources?.subscribe) {
+        this.log.warn('resource subscriptions dropped: the provider came back without them', { provider: live.name, uri: entry.uri });
+        this.upstream.delete(key);
+        continue;
+      }
+      const renewed = live.subscribeResource(entry.uri);
+      entry.provider = live;
+      entry.ready = renewed;
+      renewed.then(
+        () => this.log.info('resource subscription renewed after the provider reconnected', { provider: live.name, uri: entry.uri }),
+        (error: unknown) => {
+          this.log.warn('resource subscription lost: the reconnected provider refused it', { provider: live.name, uri: entry.uri, error: describeError(error) });
+          if (this.upstream.get(key) === entry) this.upstream.delete(key);
+        },
+      );
+    }
+  }
+
   private release(key: string, entry: Upstream): void {
     if (entry.subscribers.size > 0) return;
     this.upstream.delete(key);
+    if (entry.provider.state === 'closed') return;
     void entry.ready
       .then(() => entry.provider.unsubscribeResource(entry.uri))
       .catch((error: unknown) => this.log.debug('unsubscribe at the provider failed', { provider: entry.provider.name, uri: entry.uri, error: describeError(error) }));
