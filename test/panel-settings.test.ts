@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -13,8 +13,9 @@ import { dialProvider } from './fixtures/ws-provider.js';
 
 /**
  * The panel's settings in a real Chromium against a real hub: tokens and the client configs they
- * come in, revocation, the pause switch, rules added and deleted by hand, and the install secret
- * rotation behind its confirmation (last, since it ends every login and connection).
+ * come in, revocation and allowing a revoked client again, the pause switch, rules added and
+ * deleted by hand, and the install secret rotation behind its confirmation (last, since it ends
+ * every login and connection).
  */
 describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
   let hub: RunningHub;
@@ -87,9 +88,39 @@ describe('the panel in Chromium: settings', { skip: panelSkip }, () => {
 
     await tokens.getByLabel('Client id to revoke', { exact: true }).fill('ai:cursor-test');
     await tokens.getByRole('button', { name: 'Revoke', exact: true }).click();
-    await tokens.getByText('Revoked: ai:cursor-test.').waitFor();
+    await tokens.getByRole('list', { name: 'Revoked clients' }).getByRole('listitem').filter({ hasText: 'ai:cursor-test' }).waitFor();
     assert.deepEqual((await config()).tokens?.revoked, ['ai:cursor-test']);
     await assert.rejects(connectLike(cursor));
+  });
+
+  it('Allow again lets a revoked client back in at once, and says why when the hub cannot do it', async () => {
+    const tokens = region(/^Tokens/);
+    const revoked = tokens.getByRole('list', { name: 'Revoked clients' });
+    const laptop = await connectAi(hub, 'ai:laptop');
+    await tokens.getByRole('button', { name: 'Revoke ai:laptop' }).click();
+    const allow = revoked.getByRole('button', { name: 'Allow ai:laptop again' });
+    await allow.waitFor();
+    await laptop.close();
+    await assert.rejects(connectAi(hub, 'ai:laptop'));
+
+    // A config.json broken by hand: the hub refuses the edit with its own sentence, and the
+    // client stays revoked until the file is mended and the button pressed again.
+    const file = join(hub.dataDir, 'config.json');
+    const good = await readFile(file, 'utf8');
+    await writeFile(file, '{ "tokens": ');
+    await allow.click();
+    await tokens.getByRole('alert').filter({ hasText: /config file .* is not valid JSON/ }).waitFor();
+    assert.equal(await allow.isVisible(), true);
+    await assert.rejects(connectAi(hub, 'ai:laptop'));
+
+    await writeFile(file, good);
+    await allow.click();
+    await allow.waitFor({ state: 'detached' });
+    assert.equal(await tokens.getByRole('alert').count(), 0);
+    assert.equal((await config()).tokens?.revoked?.includes('ai:laptop'), false);
+    const back = await connectAi(hub, 'ai:laptop');
+    assert.equal(textOf((await back.callTool({ name: 'tp__echo', arguments: { text: 'back' } })) as CallToolResult), 'echo:back');
+    await back.close();
   });
 
   it('the Pause switch denies every new call until it is switched off', async () => {

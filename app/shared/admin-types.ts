@@ -162,7 +162,7 @@ export interface DeleteRuleRequest {
   rule?: Rule;
 }
 
-/** `POST /api/tokens` and `POST /api/tokens/revoke`. */
+/** `POST /api/tokens`, `POST /api/tokens/revoke` and `POST /api/tokens/allow`. */
 export interface ClientRequest {
   client: string;
 }

@@ -29,7 +29,7 @@ function clientRows(sessions: HubStatus['sessions'], revoked: string[]): ClientR
   return [...rows.values()].filter((row) => !revoked.includes(row.token) && !revoked.includes(row.caller));
 }
 
-/** Who is connected (AI clients, then MCP-Link registrants), and revoking a client id: its tokens stop working for good. */
+/** Who is connected (AI clients, then MCP-Link registrants), revoking a client id (its tokens stop working) and allowing it again. */
 export function RevokeView(props: { sessions: HubStatus['sessions']; revoked: string[] }) {
   const [client, setClient] = useState('');
   const { busy, error, run } = useAction();
@@ -94,7 +94,34 @@ export function RevokeView(props: { sessions: HubStatus['sessions']; revoked: st
         </button>
       </form>
       <ErrorText error={error} />
-      <p class="hint">Revoked: {props.revoked.length ? props.revoked.join(', ') : 'none'}.</p>
+      <RevokedList revoked={props.revoked} />
+    </>
+  );
+}
+
+/**
+ * The revoked client ids, each with Allow again: the hub takes it out of `tokens.revoked`, so its
+ * tokens work again at once. No confirmation, since it only gives access back; the row goes when
+ * the next `state` event says so.
+ */
+function RevokedList(props: { revoked: string[] }) {
+  const { busy, error, run } = useAction();
+  if (props.revoked.length === 0) return <p class="hint">Revoked: none.</p>;
+  return (
+    <>
+      <h3>Revoked clients</h3>
+      <ul class="plain" aria-label="Revoked clients">
+        {props.revoked.map((id) => (
+          <li key={id} class="row">
+            <code>{id}</code>
+            <span class="hint grow">its tokens are refused</span>
+            <button type="button" class="secondary" disabled={busy} aria-label={`Allow ${id} again`} onClick={() => run(() => api.allow(id))}>
+              Allow again
+            </button>
+          </li>
+        ))}
+      </ul>
+      <ErrorText error={error} />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import type { ApiErrorBody, ApprovalSettings, ClientRequest, DecisionAnswer, DecisionRequest, DeleteRuleRequest, PanelState, RevokeAnswer, RotateAnswer, Rule, TokenCreated } from './types';
+import type { AllowAnswer, ApiErrorBody, ApprovalSettings, ClientRequest, DecisionAnswer, DecisionRequest, DeleteRuleRequest, PanelState, RevokeAnswer, RotateAnswer, Rule, TokenCreated } from './types';
 
 /** An admin API refusal, carrying the hub's own one-sentence `error`. */
 export class ApiError extends Error {
@@ -45,6 +45,7 @@ export const api = {
   pause: (paused: boolean) => request<ApprovalSettings>('POST', '/api/pause', { paused }),
   createToken: (client: string) => request<TokenCreated>('POST', '/api/tokens', { client } satisfies ClientRequest),
   revoke: (client: string) => request<RevokeAnswer>('POST', '/api/tokens/revoke', { client } satisfies ClientRequest),
+  allow: (client: string) => request<AllowAnswer>('POST', '/api/tokens/allow', { client } satisfies ClientRequest),
   rotateSecret: () => request<RotateAnswer>('POST', '/api/secret/rotate', { confirm: 'rotate' }),
 };
 

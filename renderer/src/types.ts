@@ -1,6 +1,7 @@
 // The admin API's shapes live in app/shared (the hub declares its answers with the same types).
 export type {
   Activity,
+  AllowAnswer,
   ApiErrorBody,
   ApprovalSettings,
   ClientRequest,
