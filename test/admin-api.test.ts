@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { childEnv, CLI, startHub, type RunningHub } from './helpers/hub-process.js';
+import { adminRequest, childEnv, CLI, startHub, type RunningHub } from './helpers/hub-process.js';
 
 describe('the admin API guards', () => {
   let hub: RunningHub;
@@ -79,5 +79,25 @@ describe('the admin API guards', () => {
       request({ host: url.hostname, port: url.port, path: url.pathname, headers: { Host: 'attacker.example' } }, (res) => resolve(res.statusCode ?? 0)).end();
     });
     assert.equal(status, 403);
+  });
+});
+
+describe('the revoked list', () => {
+  let hub: RunningHub;
+
+  before(async () => {
+    hub = await startHub({ config: { tokens: { revoked: ['Old Laptop'] } } });
+  });
+  after(async () => {
+    await hub?.stop();
+  });
+
+  it('takes out an entry that is not a client id (a hand edit), while revoke still refuses one', async () => {
+    const refused = await adminRequest<{ error: string }>(hub, 'POST', '/tokens/revoke', { client: 'Another Laptop' });
+    assert.equal(refused.status, 400);
+    const allowed = await adminRequest<{ ok: boolean; revoked: string[] }>(hub, 'POST', '/tokens/allow', { client: 'Old Laptop' });
+    assert.equal(allowed.status, 200);
+    assert.deepEqual(allowed.data.revoked, []);
+    assert.equal((await adminRequest(hub, 'POST', '/tokens/allow', { client: 'Not Listed' })).status, 400, 'anything else is still checked');
   });
 });

@@ -232,8 +232,10 @@ export class AdminApi {
     const revocation = /^\/api\/tokens\/(revoke|allow)$/.exec(path);
     if (method === 'POST' && revocation) {
       const { client } = z.strictObject({ client: z.string() }).parse(await body());
-      assertClientId(client);
-      const answer = await this.setRevoked(client, revocation[1] === 'revoke');
+      const revoke = revocation[1] === 'revoke';
+      // Whatever stands in the revoked list can be taken out of it (a hand-edited typo too).
+      if (revoke || !this.backend.tokens().isRevoked(client)) assertClientId(client);
+      const answer = await this.setRevoked(client, revoke);
       return sendJson(res, 200, answer satisfies RevokeAnswer | AllowAnswer);
     }
     if (method === 'POST' && path === '/api/secret/rotate') {
