@@ -29,7 +29,8 @@ export async function withFileLock<T>(lockPath: string, task: () => Promise<T>, 
     const holder = await holderOf(lockPath);
     if (holder === undefined) continue; // removed meanwhile, or taken over as stale: try again now
     if (Date.now() > deadline) {
-      throw new HubError('CONFIG_LOCKED', `Another program (process ${holder}) has been editing ${lockPath.replace(/\.lock$/, '')} for ${Math.round((options.waitMs ?? WAIT_MS) / 1000)} s; try again, or remove ${lockPath} if no such process runs.`);
+      const who = holder > 0 ? `Another program (process ${holder})` : 'Another program';
+      throw new HubError('CONFIG_LOCKED', `${who} has been editing ${lockPath.replace(/\.lock$/, '')} for ${Math.round((options.waitMs ?? WAIT_MS) / 1000)} s; try again, or remove ${lockPath} if no such process runs.`);
     }
     if (!told && holder > 0) {
       told = true;
