@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dialProvider } from './fixtures/ws-provider.js';
 import { adminEvents } from './helpers/admin-events.js';
-import { adminRequest, childEnv, CLI, connectAi, names, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
-import { startRegistrant, type Registrant } from './helpers/mcp-link-registrant.js';
-import { runCommand } from './helpers/run-command.js';
+import { adminRequest, connectAi, names, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { startMcpLinkHub, startRegistrant, type Registrant } from './helpers/mcp-link-registrant.js';
 
 /**
  * MCP-Link's Node client, reverse_mcp.js, against Inlet (docs/mcp-link.md): the project's own
@@ -26,10 +22,7 @@ describe("MCP-Link's Node registrant", () => {
   let renamed: Registrant | undefined;
 
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'inlet-mcp-link-node-home-'));
-    hub = await startHub({ env: { HOME: home } });
-    const install = await runCommand(process.execPath, [CLI, 'manifests', 'install', '--mcp-link'], childEnv(hub.dataDir, { HOME: home }));
-    assert.equal(install.status, 0, install.stderr);
+    ({ home, hub } = await startMcpLinkHub());
     ai = await connectAi(hub);
     const token = await hub.mint('provider:legacy');
     await dialProvider(`${hub.urls.ws}?server_name=legacy&token=${encodeURIComponent(token)}`, { tools: ['hi'] });

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dialProvider } from './fixtures/ws-provider.js';
 import { adminEvents } from './helpers/admin-events.js';
 import { adminRequest, childEnv, CLI, connectAi, hubStatus, names, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
-import { startRegistrant, type Registrant } from './helpers/mcp-link-registrant.js';
+import { startMcpLinkHub, startRegistrant, type Registrant } from './helpers/mcp-link-registrant.js';
 import { runCommand } from './helpers/run-command.js';
 
 /**
@@ -27,11 +24,9 @@ describe('MCP-Link registrants', () => {
   };
 
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'inlet-mcp-link-home-'));
-    hub = await startHub({ env: { HOME: home } });
-    const install = await runCommand(process.execPath, [CLI, 'manifests', 'install', '--mcp-link'], childEnv(hub.dataDir, { HOME: home }));
-    assert.equal(install.status, 0, install.stderr);
-    assert.match(install.stdout, /\.config\/google-chrome\/NativeMessagingHosts\/com\.aurafriday\.shim\.json/);
+    let installed: string;
+    ({ home, hub, installed } = await startMcpLinkHub());
+    assert.match(installed, /\.config\/google-chrome\/NativeMessagingHosts\/com\.aurafriday\.shim\.json/);
     ai = await connectAi(hub);
     const token = await hub.mint('provider:legacy');
     await dialProvider(`${hub.urls.ws}?server_name=legacy&token=${encodeURIComponent(token)}`, { tools: ['hi'] });
@@ -131,10 +126,7 @@ for (const language of ['python', 'node'] as const) {
     let registrant: Registrant | undefined;
 
     before(async () => {
-      home = await mkdtemp(join(tmpdir(), 'inlet-mcp-link-home-'));
-      hub = await startHub({ env: { HOME: home } });
-      const install = await runCommand(process.execPath, [CLI, 'manifests', 'install', '--mcp-link'], childEnv(hub.dataDir, { HOME: home }));
-      assert.equal(install.status, 0, install.stderr);
+      ({ home, hub } = await startMcpLinkHub());
     });
     after(async () => {
       await registrant?.kill();

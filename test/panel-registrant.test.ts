@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { toTrayState } from '../app/main/hub-client.js';
-import { adminRequest, childEnv, CLI, connectAi, names, startHub, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
+import { adminRequest, connectAi, names, textOf, type AiClient, type RunningHub } from './helpers/hub-process.js';
 import { launchPanelBrowser, logIn, newPanelPage, panelSkip } from './helpers/panel-browser.js';
-import { startRegistrant, type Registrant } from './helpers/mcp-link-registrant.js';
-import { runCommand } from './helpers/run-command.js';
+import { startMcpLinkHub, startRegistrant, type Registrant } from './helpers/mcp-link-registrant.js';
 
 const SCREENSHOT = '/tmp/inlet-panel-registrant.png';
 
@@ -36,10 +33,7 @@ describe('the panel shows an MCP-Link registrant like any provider', { skip: pan
   const call = (message: string) => ai.callTool({ name: 'echo_panel', arguments: { message } }) as Promise<CallToolResult>;
 
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'inlet-panel-registrant-home-'));
-    hub = await startHub({ env: { HOME: home }, config: { approvals: { default: 'ask', timeout_s: 3_600 } } });
-    const install = await runCommand(process.execPath, [CLI, 'manifests', 'install', '--mcp-link'], childEnv(hub.dataDir, { HOME: home }));
-    assert.equal(install.status, 0, install.stderr);
+    ({ home, hub } = await startMcpLinkHub({ config: { approvals: { default: 'ask', timeout_s: 3_600 } } }));
     ai = await connectAi(hub);
     browser = await launchPanelBrowser();
     ({ page, problems } = await newPanelPage(browser));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AdminHttp } from '../core/admin/admin-http.js';
 import { HubError } from '../core/base/errors.js';
+import { isRegistrantSession } from '../shared/admin-types.js';
 import type { TrayHubState } from './tray-view.js';
 
 /**
@@ -24,9 +25,8 @@ export function toTrayState(raw: unknown): TrayHubState {
   return {
     providers: state.status.providers.length,
     tools: state.status.toolCount,
-    // An MCP-Link registrant's session is counted as the providers it registered, not as an AI
-    // client; nor is an add-in's that has unregistered them (it calls under another name than its token's).
-    clients: new Set(state.status.sessions.filter((s) => !s.registered?.length && !s.token).map((s) => s.caller)).size,
+    // An MCP-Link registrant's session is counted as the providers it registered, not as an AI client.
+    clients: new Set(state.status.sessions.filter((s) => !isRegistrantSession(s)).map((s) => s.caller)).size,
     pending: state.pending.map(({ id, caller, provider, tool }) => ({ id, caller, provider, tool })),
     paused: state.approvals.paused,
   };

@@ -72,16 +72,38 @@ export interface HubStatus {
   startedAt: string;
   urls: Record<string, string | undefined>;
   providers: ProviderStatus[];
-  /**
-   * Live sessions on /mcp and /sse; `protocol` is the revision they speak (2025-06-18,
-   * 2025-11-25, 2026-07-28) or `sse`. `registered` is set on an MCP-Link registrant's session:
-   * the tools it registered (each the provider `remote:<tool>`, whose `client` is the token it
-   * connected with; an add-in that did not name itself calls as `addin:<first tool>`). `token`
-   * is set when the session calls under another name than its token's: the id a revoke names.
-   */
-  sessions: Array<{ caller: string; client?: string; since: string; protocol?: string; registered?: string[]; token?: string }>;
+  /** Live sessions on /mcp and /sse. */
+  sessions: SessionStatus[];
   toolCount: number;
 }
+
+/**
+ * One live AI or registrant session. `protocol` is the revision it speaks (2025-06-18,
+ * 2025-11-25, 2026-07-28) or `sse`. `registered` is set on an MCP-Link registrant's session: the
+ * tools it registered (each the provider `remote:<tool>`, whose `client` is the token it
+ * connected with; an add-in that did not name itself calls as `addin:<first tool>`). `token` is
+ * set when the session calls under another name than its token's: the id a revoke names.
+ */
+export interface SessionStatus {
+  caller: string;
+  client?: string;
+  /** ISO time it started. */
+  since: string;
+  protocol?: string;
+  registered?: string[];
+  token?: string;
+}
+
+/**
+ * An MCP-Link registrant's session, not an AI client's: it registered tools, or it calls under
+ * another name than its token's (an add-in known by its tool, whether or not it still has one).
+ */
+export function isRegistrantSession(session: Pick<SessionStatus, 'registered' | 'token'>): boolean {
+  return (session.registered?.length ?? 0) > 0 || session.token !== undefined;
+}
+
+/** A session as the hub's endpoints report it, before `since` (ms since the epoch) is written as ISO time. */
+export type LiveSession = Omit<SessionStatus, 'since'> & { since: number };
 
 export interface Pending {
   id: string;

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
-import type { HubStatus } from './types';
+import { isRegistrantSession, type HubStatus } from './types';
 import { ErrorText, useAction } from './ui';
 
 /** One connected client as the Tokens section lists it, and the token id that cuts it off. */
@@ -10,6 +10,8 @@ interface ClientRow {
   token: string;
   /** The tools an MCP-Link registrant registered (empty for an AI client). */
   registered: string[];
+  /** An MCP-Link registrant's session, listed apart from the AI clients. */
+  registrant: boolean;
 }
 
 /**
@@ -21,9 +23,10 @@ interface ClientRow {
 function clientRows(sessions: HubStatus['sessions'], revoked: string[]): ClientRow[] {
   const rows = new Map<string, ClientRow>();
   for (const session of sessions) {
-    const row = rows.get(session.caller) ?? { caller: session.caller, token: session.caller, registered: [] };
+    const row = rows.get(session.caller) ?? { caller: session.caller, token: session.caller, registered: [], registrant: false };
     row.registered.push(...(session.registered ?? []));
     if (session.token) row.token = session.token;
+    if (isRegistrantSession(session)) row.registrant = true;
     rows.set(session.caller, row);
   }
   return [...rows.values()].filter((row) => !revoked.includes(row.token) && !revoked.includes(row.caller));
@@ -34,10 +37,8 @@ export function RevokeView(props: { sessions: HubStatus['sessions']; revoked: st
   const [client, setClient] = useState('');
   const { busy, error, run } = useAction();
   const rows = clientRows(props.sessions, props.revoked);
-  // A session known by another name than its token's is an add-in, with tools registered or not.
-  const isRegistrant = (row: ClientRow) => row.registered.length > 0 || row.token !== row.caller;
-  const aiClients = rows.filter((row) => !isRegistrant(row));
-  const registrants = rows.filter(isRegistrant);
+  const aiClients = rows.filter((row) => !row.registrant);
+  const registrants = rows.filter((row) => row.registrant);
 
   const revoke = (id: string) => run(() => api.revoke(id)).then((ok) => ok && setClient(''));
   const button = (row: ClientRow) => (

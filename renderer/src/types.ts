@@ -20,4 +20,4 @@ export type {
   Rule,
   TokenCreated,
 } from '../../app/shared/admin-types';
-export { PERMISSIONS_PROVIDER } from '../../app/shared/admin-types';
+export { isRegistrantSession, PERMISSIONS_PROVIDER } from '../../app/shared/admin-types';

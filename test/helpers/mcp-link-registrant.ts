@@ -1,6 +1,10 @@
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './hub-process.js';
+import { childEnv, CLI, ROOT, startHub, type RunningHub } from './hub-process.js';
+import { runCommand } from './run-command.js';
 
 /**
  * The standard-library registrants that behave as MCP-Link's published clients: reverse_mcp.py
@@ -78,4 +82,17 @@ export function startRegistrant(language: keyof typeof REGISTRANTS, home: string
       return exited;
     },
   };
+}
+
+/**
+ * A hub in a scratch HOME where `inlet manifests install --mcp-link` wrote com.aurafriday.shim.json,
+ * so a registrant started with that HOME finds the hub as MCP-Link's clients do. Returns the
+ * command's stdout too (where it wrote the manifests).
+ */
+export async function startMcpLinkHub(options: { config?: Record<string, unknown> } = {}): Promise<{ home: string; hub: RunningHub; installed: string }> {
+  const home = await mkdtemp(join(tmpdir(), 'inlet-mcp-link-home-'));
+  const hub = await startHub({ env: { HOME: home }, config: options.config });
+  const install = await runCommand(process.execPath, [CLI, 'manifests', 'install', '--mcp-link'], childEnv(hub.dataDir, { HOME: home }));
+  assert.equal(install.status, 0, install.stderr);
+  return { home, hub, installed: install.stdout };
 }

@@ -1,11 +1,11 @@
 import type { Hub } from '../hub.js';
 import { VERSION } from '../base/version.js';
-import type { HubStatus } from '../../shared/admin-types.js';
+import type { HubStatus, LiveSession } from '../../shared/admin-types.js';
 
 export type { HubStatus, ProviderStatus } from '../../shared/admin-types.js';
 
 /** The snapshot behind `inlet status` and `/api/status`: who is connected, what it offers, since when, how busy. */
-export function buildStatus(hub: Hub, sessions: Array<{ caller: string; client?: string; since: number; protocol?: string; registered?: string[]; token?: string }>): HubStatus {
+export function buildStatus(hub: Hub, sessions: LiveSession[]): HubStatus {
   // The built-in providers are part of the hub, not something that connected to it.
   const providers = hub.catalog
     .allProviders()

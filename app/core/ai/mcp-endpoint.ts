@@ -14,6 +14,7 @@ import { ModernClients } from './modern-clients.js';
 import { InputRounds } from './input-rounds.js';
 import { ToolsListSplice } from './tools-list-splice.js';
 import { toWebRequest, writeWebResponse, type WriteMode } from './web-bridge.js';
+import type { LiveSession } from '../../shared/admin-types.js';
 
 /** A client counts as live this long after its last request (docs/decisions.md). */
 export const RECENT_MS = 60_000;
@@ -153,7 +154,7 @@ export class McpEndpoint {
   }
 
   /** Live AI clients: 2025 sessions and 2026 clients (docs/decisions.md says what counts as live). */
-  listSessions(): Array<{ caller: string; client?: string; since: number; protocol?: string }> {
+  listSessions(): LiveSession[] {
     return [...this.legacy.live(RECENT_MS), ...this.clients.live(RECENT_MS)].sort((a, b) => a.since - b.since);
   }
 

@@ -5,11 +5,12 @@ import { readJsonBody, sendJson } from '../http/http-util.js';
 import type { Registrants } from '../remote/registrants.js';
 import type { RegistrantSession } from '../remote/registered-tool.js';
 import { REMOTE_TOOL, REMOTE_TOOL_NAME } from '../remote/remote-tool.js';
-import { isObject } from '../remote/reverse-call.js';
+import { isObject } from '../base/json-rpc.js';
 import { clientKind } from '../security/roles.js';
 import { bearerToken, type TokenIdentity } from '../security/tokens.js';
 import { authorizeIdentity, type CallerAuth } from './caller-auth.js';
 import { SseServerTransport } from './sse-transport.js';
+import type { LiveSession } from '../../shared/admin-types.js';
 
 /** What the native host names a program that launched it without naming itself (every MCP-Link client). */
 const UNNAMED_ADDIN = 'addin:addin';
@@ -148,7 +149,7 @@ export class SseEndpoint {
    * session that calls under another name than its token's (an unnamed add-in known by its
    * tool) names the token, which is what a revoke must name.
    */
-  list(): Array<{ caller: string; client?: string; since: number; protocol: string; registered?: string[]; token?: string }> {
+  list(): LiveSession[] {
     return [...this.sessions.values()].map((s) => {
       const registered = this.options.registrants.namesOf(s.transport.sessionId);
       const token = s.identity.clientId;

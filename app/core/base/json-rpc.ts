@@ -51,3 +51,8 @@ export function parseFrame(text: string): { messages: JSONRPCMessage[] } | { err
   if (messages.length === 0) return { error: 'empty frame' };
   return { messages };
 }
+
+/** A JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

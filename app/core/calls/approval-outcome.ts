@@ -1,5 +1,6 @@
 import type { Activity } from '../../shared/admin-types.js';
-import { seconds, type ApprovalOutcome } from './approval-queue.js';
+import { formatSeconds } from '../providers/provider-lists.js';
+import type { ApprovalOutcome } from './approval-queue.js';
 import type { AuditEntry } from './audit-log.js';
 import type { Rule } from './policy.js';
 
@@ -37,7 +38,7 @@ export async function settleApproval(
     case 'denied':
       return `denied by ${outcome.by}${outcome.reason ? ` (${outcome.reason})` : ''}`;
     case 'timeout':
-      return `timed out waiting for approval (no decision within ${seconds(outcome.afterMs)})`;
+      return `timed out waiting for approval (no decision within ${formatSeconds(outcome.afterMs)})`;
     case 'cancelled':
       return 'cancelled by the AI client';
     case 'provider-gone':

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pending } from '../../shared/admin-types.js';
 import type { Logger } from '../base/log.js';
+import { formatSeconds } from '../providers/provider-lists.js';
 
 /** A call waiting for a person to approve or deny it (the admin API's `Pending`). */
 export type PendingApproval = Pending;
@@ -160,12 +161,6 @@ export class ApprovalQueue {
   }
 }
 
-/** A wait as people read it: whole seconds, or tenths under ten seconds (a 0.5 s timeout is not "0 s"). */
-export function seconds(ms: number): string {
-  const s = ms / 1000;
-  return `${s >= 10 ? Math.round(s) : Math.round(s * 10) / 10} s`;
-}
-
 export function describeEnd(outcome: ApprovalOutcome): string {
   switch (outcome.kind) {
     case 'approved':
@@ -173,7 +168,7 @@ export function describeEnd(outcome: ApprovalOutcome): string {
     case 'denied':
       return `was already denied by ${outcome.by}`;
     case 'timeout':
-      return `timed out after ${seconds(outcome.afterMs)}`;
+      return `timed out after ${formatSeconds(outcome.afterMs)}`;
     case 'cancelled':
       return 'was cancelled by the AI client';
     case 'provider-gone':

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
-import type { Provider } from '../providers/provider.js';
+import { isObject } from '../base/json-rpc.js';
+import { textResult, type Provider } from '../providers/provider.js';
 import type { NamedEntry } from './named-list.js';
 
 /**
@@ -98,12 +99,4 @@ export function summary(description: string | undefined): string {
   const cut = first.slice(0, SUMMARY_MAX - 1);
   const space = cut.lastIndexOf(' ');
   return `${space > SUMMARY_MAX / 2 ? cut.slice(0, space) : cut}…`;
-}
-
-function textResult(text: string, isError = false): CallToolResult {
-  return { content: [{ type: 'text', text }], isError };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

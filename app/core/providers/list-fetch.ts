@@ -1,6 +1,7 @@
 import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
 import { PromptSchema, ResourceSchema, ResourceTemplateSchema, ToolSchema } from '@modelcontextprotocol/core';
 import { HubError } from '../base/errors.js';
+import { isObject } from '../base/json-rpc.js';
 
 /**
  * Reading one of a provider's whole lists (`tools/list`, `resources/list`,
@@ -148,9 +149,6 @@ function refused(clause: string): HubError {
   return new HubError('PROVIDER_REFUSED', clause);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function formatBytes(bytes: number): string {
   const mib = bytes / (1024 * 1024);

@@ -110,7 +110,12 @@ export interface Provider {
   close(code: number, reason: string): void;
 }
 
+/** A tool result of one text, an error or not. */
+export function textResult(text: string, isError = false): CallToolResult {
+  return { content: [{ type: 'text', text }], isError };
+}
+
 /** The answer for a lost or timed-out call: a tool error the AI client can read. */
 export function toolError(text: string): CallToolResult {
-  return { content: [{ type: 'text', text }], isError: true };
+  return textResult(text, true);
 }

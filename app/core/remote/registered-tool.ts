@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { CallToolResult, GetPromptResult, CompleteResult, ReadResourceResult, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
 import type { Logger } from '../base/log.js';
 import { RPC, RpcError } from '../base/rpc-error.js';
-import type { CallOptions, Provider, ProviderEvent } from '../providers/provider.js';
+import { textResult, type CallOptions, type Provider, type ProviderEvent } from '../providers/provider.js';
 import type { TokenIdentity } from '../security/tokens.js';
 import type { RegisterRequest } from './remote-tool.js';
-import { textResult } from './remote-tool.js';
 import { DEFAULT_REPLY_S, replyResult, typeMismatch, unwrapArguments } from './reverse-call.js';
 
 /** Registrant providers are named `remote:<tool>` (after MCP-Link's `remote` tool). */

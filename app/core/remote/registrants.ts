@@ -3,7 +3,8 @@ import type { Logger } from '../base/log.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { providerNameFor } from '../security/roles.js';
 import { RegisteredTool, type RegistrantSession } from './registered-tool.js';
-import { LIMITS, parseRemoteRequest, registeredText, REMOTE_TOOL_NAME, textResult, type RegisterRequest } from './remote-tool.js';
+import { LIMITS, parseRemoteRequest, registeredText, REMOTE_TOOL_NAME, type RegisterRequest } from './remote-tool.js';
+import { textResult } from '../providers/provider.js';
 
 export interface RegistrantsOptions {
   catalog: Catalog;

@@ -1,4 +1,4 @@
-import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
+import type { Tool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 /**
@@ -52,10 +52,6 @@ export function parseRemoteRequest(args: Record<string, unknown> | undefined): R
   const parsed = RemoteRequest.safeParse(input);
   if (parsed.success) return parsed.data;
   return parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
-}
-
-export function textResult(text: string, isError = false): CallToolResult {
-  return { content: [{ type: 'text', text }], isError };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
+import { isObject } from '../base/json-rpc.js';
 
 /** MCP-Link's reply deadline: 60 s unless the caller passes `_timeout_seconds` (1 to 3600). */
 export const DEFAULT_REPLY_S = 60;
@@ -105,8 +106,4 @@ export function replyResult(params: unknown, readme: string): CallToolResult {
       item.type === 'text' && item.text.includes('{see readme}') ? { ...item, text: item.text.replaceAll('{see readme}', `\n\nDocumentation:\n${readme}`) } : item,
     ),
   };
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
